@@ -1,0 +1,50 @@
+"""The REST API: flask-smorest, OpenAPI 3 at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from dala.api.errors import DalaApi
+from dala.extensions import csrf
+
+api = DalaApi()
+
+
+def init_api(app: Flask) -> None:
+    from dala.api import auth, branches, meta, roles, signup, tokens, users
+    from dala.api.gate import authenticate_api_request
+
+    app.config.update(
+        API_TITLE="Dala API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Swagger UI from the npm package swagger-ui-dist (see dala.web.assets).
+        OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
+    )
+    api.init_app(app, spec_kwargs=_spec_kwargs())
+    for module in (signup, auth, meta, branches, users, roles, tokens):
+        # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))
+    app.before_request(authenticate_api_request)
+
+
+def _spec_kwargs() -> dict[str, object]:
+    return {
+        "info": {
+            "description": (
+                "Multi-tenant field service management. Authenticate with "
+                "`POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
+                "Select a branch with the `X-Dala-Branch` header where it matters."
+            )
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "dala_..."}
+            }
+        },
+        "security": [{"bearerAuth": []}],
+    }

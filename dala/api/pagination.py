@@ -1,0 +1,48 @@
+"""Page/page_size pagination with the total, for every list endpoint."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import marshmallow as ma
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+MAX_PAGE_SIZE = 100
+
+T = TypeVar("T")
+
+
+class PageArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
+    page_size = ma.fields.Integer(
+        load_default=25, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE)
+    )
+
+
+_PAGE_SCHEMAS: dict[str, type[ma.Schema]] = {}
+
+
+def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The envelope schema ``{items, page, page_size, total}`` for ``item_schema``."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    if name not in _PAGE_SCHEMAS:
+        _PAGE_SCHEMAS[name] = type(
+            name,
+            (ma.Schema,),
+            {
+                "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+                "page": ma.fields.Integer(required=True),
+                "page_size": ma.fields.Integer(required=True),
+                "total": ma.fields.Integer(required=True),
+            },
+        )
+    return _PAGE_SCHEMAS[name]
+
+
+def paginate(session: Session, query: Select[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """Run ``query`` for one page; ``query`` must be ordered."""
+    page, size = args["page"], args["page_size"]
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(query.limit(size).offset((page - 1) * size)).all()
+    return {"items": items, "page": page, "page_size": size, "total": total or 0}

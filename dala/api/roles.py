@@ -1,0 +1,189 @@
+"""/api/v1/roles and /api/v1/role-assignments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+
+from dala.api.etag import check_if_match, etag_headers
+from dala.api.fields import Text
+from dala.api.pagination import PageArgs, page_of, paginate
+from dala.auth import roles
+from dala.auth.guard import ALL_BRANCHES, current_principal, permitted_branches, require
+from dala.auth.models import RoleAssignment
+from dala.db import get_session
+
+blp = Blueprint("roles", __name__, description="Roles, custom roles and role assignments")
+
+_PERMISSIONS = ma.fields.List(
+    ma.fields.String(validate=ma.validate.Length(min=3, max=80)),
+    validate=ma.validate.Length(max=500),
+    metadata={"description": "Permission keys (resource:action) from /api/v1/permissions"},
+)
+
+
+class RoleSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    builtin = ma.fields.Boolean(required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True)
+    version = ma.fields.Integer(required=True)
+
+
+class RoleListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RoleSchema), required=True)
+    total = ma.fields.Integer(required=True)
+
+
+class RoleCreateArgs(ma.Schema):
+    key = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=2, max=40),
+        metadata={"description": "Lower-case identifier, e.g. senior_technician"},
+    )
+    name = Text(80, required=True)
+    description = ma.fields.String(validate=ma.validate.Length(max=500))
+    permissions = _PERMISSIONS
+
+
+class RoleUpdateArgs(ma.Schema):
+    name = Text(80)
+    description = ma.fields.String(validate=ma.validate.Length(max=500))
+    permissions = _PERMISSIONS
+
+
+class AssignmentSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    user_id = ma.fields.UUID(required=True)
+    role = ma.fields.String(required=True)
+    branch_id = ma.fields.UUID(allow_none=True, required=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class AssignmentCreateArgs(ma.Schema):
+    user_id = ma.fields.UUID(required=True)
+    role = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    branch_id = ma.fields.UUID(
+        load_default=None, allow_none=True, metadata={"description": "Null for tenant-wide"}
+    )
+
+
+class AssignmentListArgs(PageArgs):
+    user_id = ma.fields.UUID()
+    branch_id = ma.fields.UUID()
+    role = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+
+
+@blp.route("/roles")
+class RolesView(MethodView):
+    @require("role:read")
+    @blp.response(200, RoleListSchema)
+    def get(self) -> dict[str, Any]:
+        """Built-in roles, then the company's custom roles."""
+        items = roles.list_roles(get_session())
+        return {"items": items, "total": len(items)}
+
+    @require("role:create")
+    @blp.arguments(RoleCreateArgs)
+    @blp.response(201, RoleSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a custom role from the permission catalogue."""
+        session = get_session()
+        view = roles.create_role(session, data)
+        session.commit()
+        return view, 201, etag_headers(view)
+
+
+@blp.route("/roles/<string:key>")
+class RoleView(MethodView):
+    @require("role:read")
+    @blp.response(200, RoleSchema)
+    def get(self, key: str) -> Any:
+        view = roles.get_role(get_session(), key)
+        return view, 200, etag_headers(view)
+
+    @require("role:update")
+    @blp.arguments(RoleUpdateArgs)
+    @blp.response(200, RoleSchema)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
+    def patch(self, data: dict[str, Any], key: str) -> Any:
+        """Rename a custom role or change its permissions (built-in roles are fixed)."""
+        session = get_session()
+        role = roles.get_custom_role(session, key)
+        check_if_match(role)
+        view = roles.update_role(session, role, data)
+        session.commit()
+        return view, 200, etag_headers(view)
+
+    @require("role:delete")
+    @blp.response(204)
+    def delete(self, key: str) -> None:
+        """Delete a custom role that nobody holds."""
+        session = get_session()
+        role = roles.get_custom_role(session, key)
+        check_if_match(role)
+        roles.delete_role(session, role)
+        session.commit()
+
+
+@blp.route("/role-assignments")
+class AssignmentsView(MethodView):
+    @require("role_assignment:read")
+    @blp.arguments(AssignmentListArgs, location="query")
+    @blp.response(200, page_of(AssignmentSchema))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Who holds which role where, within the branches the user may see."""
+        query = select(RoleAssignment).order_by(RoleAssignment.created_at, RoleAssignment.id)
+        visible = permitted_branches("role_assignment:read")
+        if visible is not ALL_BRANCHES:
+            query = query.where(RoleAssignment.branch_id.in_(visible))  # type: ignore[arg-type]
+        if "user_id" in args:
+            query = query.where(RoleAssignment.user_id == args["user_id"])
+        if "branch_id" in args:
+            query = query.where(
+                or_(
+                    RoleAssignment.branch_id == args["branch_id"],
+                    RoleAssignment.branch_id.is_(None),
+                )
+            )
+        if "role" in args:
+            query = query.where(RoleAssignment.role == args["role"])
+        return paginate(get_session(), query, args)
+
+    @require("role_assignment:create")
+    @blp.arguments(AssignmentCreateArgs)
+    @blp.response(201, AssignmentSchema)
+    def post(self, data: dict[str, Any]) -> RoleAssignment:
+        """Give a user a role in one branch, or tenant-wide (``branch_id`` null)."""
+        session = get_session()
+        assignment = roles.assign_role(
+            session,
+            current_principal(),
+            user_id=data["user_id"],
+            role_key=data["role"],
+            branch_id=data["branch_id"],
+        )
+        session.commit()
+        return assignment
+
+
+@blp.route("/role-assignments/<uuid:assignment_id>")
+class AssignmentView(MethodView):
+    @require("role_assignment:read")
+    @blp.response(200, AssignmentSchema)
+    def get(self, assignment_id: uuid.UUID) -> RoleAssignment:
+        return roles.get_assignment(get_session(), assignment_id)
+
+    @require("role_assignment:delete")
+    @blp.response(204)
+    def delete(self, assignment_id: uuid.UUID) -> None:
+        session = get_session()
+        assignment = roles.get_assignment(session, assignment_id)
+        roles.unassign_role(session, current_principal(), assignment)
+        session.commit()

@@ -1,0 +1,57 @@
+"""The application factory: config, database, extensions, API, CLI — in that order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from dala.config import load_settings
+from dala.tenancy import context
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a Dala application; ``config`` overrides the ``DALA_*`` environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(app.instance_path, config))
+
+    from dala.api import init_api
+    from dala.api.errors import register_error_handlers
+    from dala.auth.policy import PolicyStore
+    from dala.auth.sessions import init_sessions
+    from dala.cli import register_cli
+    from dala.db import Database
+    from dala.extensions import csrf, limiter
+    from dala.i18n import init_i18n
+    from dala.tenancy import scoping
+    from dala.web.assets import init_assets
+
+    db = Database(app)
+    scoping.install(db.session_factory)
+    app.extensions["dala.policy"] = PolicyStore(db.engine)
+
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Registered first: each request starts with no tenant, whatever the thread held.
+    @app.before_request
+    def _fresh_context() -> None:
+        context.clear()
+
+    @app.teardown_request
+    def _forget_context(_exc: BaseException | None) -> None:
+        context.clear()
+
+    limiter.init_app(app)
+    csrf.init_app(app)
+    init_sessions(app)
+    init_i18n(app)
+    register_error_handlers(app)
+    init_api(app)
+    init_assets(app)
+    register_cli(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app

@@ -1,0 +1,1 @@
+"""Identity (users, sessions, API tokens, password reset) and permissions (Casbin)."""

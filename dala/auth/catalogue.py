@@ -1,0 +1,74 @@
+"""The permission catalogue and the built-in roles (global Casbin role templates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Permission:
+    resource: str
+    action: str
+    label: object  # a lazy string, shown in the role editor
+
+    @property
+    def key(self) -> str:
+        return f"{self.resource}:{self.action}"
+
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission("tenant", "read", _l("View company settings")),
+    Permission("tenant", "update", _l("Change company settings")),
+    Permission("branch", "read", _l("View branches")),
+    Permission("branch", "create", _l("Create branches")),
+    Permission("branch", "update", _l("Edit branches")),
+    Permission("branch", "delete", _l("Delete branches")),
+    Permission("user", "read", _l("View users")),
+    Permission("user", "invite", _l("Invite users")),
+    Permission("user", "update", _l("Edit users")),
+    Permission("user", "deactivate", _l("Deactivate users")),
+    Permission("role", "read", _l("View roles")),
+    Permission("role", "create", _l("Create custom roles")),
+    Permission("role", "update", _l("Edit custom roles")),
+    Permission("role", "delete", _l("Delete custom roles")),
+    Permission("role_assignment", "read", _l("View role assignments")),
+    Permission("role_assignment", "create", _l("Assign roles")),
+    Permission("role_assignment", "delete", _l("Remove role assignments")),
+    Permission("token", "read", _l("View own API tokens")),
+    Permission("token", "create", _l("Create own API tokens")),
+    Permission("token", "revoke", _l("Revoke own API tokens")),
+    Permission("token", "manage", _l("View and revoke everyone's API tokens")),
+)
+
+PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
+
+_OWN_TOKENS = {"token:read", "token:create", "token:revoke"}
+_ALL = {p.key for p in PERMISSIONS}
+
+#: Built-in roles: name -> permission keys. ``owner`` and ``admin`` are
+#: normally held tenant-wide; the others per branch.
+BUILTIN_ROLES: dict[str, frozenset[str]] = {
+    "owner": frozenset(_ALL),
+    "admin": frozenset(_ALL - {"tenant:update"}),
+    "branch_admin": frozenset(
+        {
+            "tenant:read", "branch:read", "branch:update", "user:read", "user:invite",
+            "role:read", "role_assignment:read", "role_assignment:create",
+            "role_assignment:delete", *_OWN_TOKENS,
+        }
+    ),
+    "dispatcher": frozenset({"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS}),
+    "technician": frozenset({"tenant:read", "branch:read", *_OWN_TOKENS}),
+    "viewer": frozenset({"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS}),
+}
+
+BUILTIN_ROLE_LABELS: dict[str, object] = {
+    "owner": _l("Owner"),
+    "admin": _l("Administrator"),
+    "branch_admin": _l("Branch administrator"),
+    "dispatcher": _l("Dispatcher"),
+    "technician": _l("Technician"),
+    "viewer": _l("Viewer"),
+}

@@ -1,0 +1,111 @@
+"""The one permission guard used by every view and API handler.
+
+``require("branch:update")`` on a view checks the permission in the branch
+the request selected (``X-Dala-Branch``), or in any branch the user holds a
+role in when none is selected; handlers then call :func:`authorize` for the
+object's own branch, or :func:`permitted_branches` to filter a list.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import casbin
+from flask import g
+from flask_babel import gettext as _
+
+from dala.auth import policy
+from dala.auth.catalogue import PERMISSION_KEYS
+from dala.auth.models import ApiToken, User
+from dala.errors import Forbidden, Unauthenticated
+from dala.tenancy import context
+from dala.tenancy.models import Tenant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Principal:
+    """Who is making the request, in which tenant, with which credentials."""
+
+    user: User
+    tenant: Tenant
+    enforcer: casbin.Enforcer
+    token: ApiToken | None = None
+
+    def can(self, permission: str, branch_id: uuid.UUID | None = None) -> bool:
+        """Allowed in ``branch_id``'s domain, or tenant-wide when ``branch_id`` is None."""
+        return policy.allowed(self.enforcer, self.user.id, self.tenant.id, branch_id, permission)
+
+    def can_somewhere(self, permission: str) -> bool:
+        return any(
+            policy.allowed(
+                self.enforcer, self.user.id, self.tenant.id, policy.branch_of_domain(d), permission
+            )
+            for d in policy.user_domains(self.enforcer, self.user.id)
+        )
+
+    def permissions_in(self, branch_id: uuid.UUID | None) -> set[str]:
+        return {p for p in PERMISSION_KEYS if self.can(p, branch_id)}
+
+
+def current_principal() -> Principal:
+    principal: Principal | None = g.get("principal")
+    if principal is None:
+        raise Unauthenticated(_("Authentication required."))
+    return principal
+
+
+def authorize(permission: str, branch_id: uuid.UUID | None = None) -> Principal:
+    """Raise :class:`Forbidden` unless the current user holds ``permission`` there."""
+    principal = current_principal()
+    if not principal.can(permission, branch_id):
+        raise Forbidden(_("Your role does not allow this action."))
+    return principal
+
+
+class AllBranches:
+    """Marker: the permission is held tenant-wide."""
+
+
+ALL_BRANCHES = AllBranches()
+
+
+def permitted_branches(permission: str) -> set[uuid.UUID] | AllBranches:
+    """The branches where the user holds ``permission`` (``ALL_BRANCHES`` if tenant-wide)."""
+    principal = current_principal()
+    if principal.can(permission, None):
+        return ALL_BRANCHES
+    branches: set[uuid.UUID] = set()
+    for dom in policy.user_domains(principal.enforcer, principal.user.id):
+        branch_id = policy.branch_of_domain(dom)
+        if branch_id is not None and principal.can(permission, branch_id):
+            branches.add(branch_id)
+    return branches
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """Decorator: the user must hold ``permission`` in the selected branch (or any branch)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            branch_id = context.current_branch_id()
+            ok = (
+                principal.can(permission, branch_id)
+                if branch_id is not None
+                else principal.can(permission) or principal.can_somewhere(permission)
+            )
+            if not ok:
+                raise Forbidden(_("Your role does not allow this action."))
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

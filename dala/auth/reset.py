@@ -1,0 +1,138 @@
+"""Password reset and invitation by e-mailed single-use tokens."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dala.auth.models import ActionToken, TokenPurpose, User, UserStatus
+from dala.auth.secrets import digest, digest_matches, make_token, parse_token
+from dala.auth.users import set_password
+from dala.db import utcnow
+from dala.errors import ValidationFailed
+from dala.mail import send_mail
+from dala.tenancy import context
+from dala.tenancy.models import USABLE_STATUSES, Tenant
+
+log = logging.getLogger(__name__)
+
+INVALID_LINK = "This link is invalid or has expired."
+
+
+def _issue(session: Session, user: User, purpose: TokenPurpose, ttl: timedelta) -> str:
+    now = utcnow()
+    # A new link replaces any earlier unused one of the same purpose.
+    session.execute(
+        update(ActionToken)
+        .where(
+            ActionToken.user_id == user.id,
+            ActionToken.purpose == purpose,
+            ActionToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    token_id = uuid.uuid4()
+    bearer, secret = make_token(user.tenant_id, token_id)
+    session.add(
+        ActionToken(
+            id=token_id,
+            user_id=user.id,
+            purpose=purpose,
+            secret_hash=digest(secret),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    session.flush()
+    return bearer
+
+
+def _link(path: str, token: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{path}?token={token}"
+
+
+def _deliver(user: User, subject: str, body: str) -> None:
+    try:
+        send_mail(user.email, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The address is personal data: log the user id, never the e-mail.
+        log.error("mail to user %s failed: %s", user.id, type(exc).__name__)
+
+
+def request_password_reset(session: Session, tenant_slug: str, email: str) -> None:
+    """E-mail a reset link if the account exists; the caller answers the same either way."""
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.lower()))
+    if tenant is None or tenant.status not in USABLE_STATUSES:
+        return
+    with context.tenant_scope(tenant.id):
+        user = session.scalar(select(User).where(User.email == email.lower()))
+        if user is None or user.status == UserStatus.DEACTIVATED:
+            return
+        ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+        token = _issue(session, user, TokenPurpose.PASSWORD_RESET, ttl)
+        session.commit()
+        with force_locale(user.locale or "en"):
+            subject = _("Reset your Dala password")
+            body = _(
+                "Someone asked to reset the password of your account at %(company)s.\n\n"
+                "Open this link within %(minutes)s minutes to choose a new password:\n%(link)s\n\n"
+                "If it was not you, ignore this message; your password stays as it is.",
+                company=tenant.name,
+                minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],
+                link=_link("/reset-password", token),
+            )
+        _deliver(user, subject, body)
+
+
+def send_invitation(session: Session, user: User, tenant: Tenant, inviter: User) -> None:
+    """E-mail an invitation link with which the user sets their password."""
+    ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
+    token = _issue(session, user, TokenPurpose.INVITE, ttl)
+    with force_locale(user.locale or "en"):
+        subject = _("You are invited to %(company)s on Dala", company=tenant.name)
+        body = _(
+            "%(inviter)s invited you to join %(company)s on Dala.\n\n"
+            "Open this link within %(hours)s hours to choose your password:\n%(link)s\n",
+            inviter=inviter.name,
+            company=tenant.name,
+            hours=current_app.config["INVITE_TTL_HOURS"],
+            link=_link("/reset-password", token),
+        )
+    _deliver(user, subject, body)
+
+
+def confirm_password(session: Session, token: str, password: str) -> User:
+    """Use a reset or invitation token once to set the password."""
+    parsed = parse_token(token)
+    invalid = ValidationFailed(_(INVALID_LINK), errors={"token": [_(INVALID_LINK)]})
+    if parsed is None:
+        raise invalid
+    tenant_id, token_id, secret = parsed
+    context.activate(tenant_id)
+    action = session.scalar(
+        select(ActionToken).where(ActionToken.id == token_id).with_for_update()
+    )
+    now = utcnow()
+    if (
+        action is None
+        or not digest_matches(action.secret_hash, secret)
+        or action.used_at is not None
+        or action.expires_at <= now
+    ):
+        raise invalid
+    user = session.scalar(select(User).where(User.id == action.user_id))
+    if user is None or user.status == UserStatus.DEACTIVATED:
+        raise invalid
+    action.used_at = now
+    set_password(user, password)
+    session.flush()
+    return user

@@ -1,0 +1,103 @@
+"""API bearer tokens: issued once, stored hashed, expiring and revocable."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dala.auth.models import ApiToken, User
+from dala.auth.secrets import digest, digest_matches, make_token, parse_token
+from dala.db import utcnow
+from dala.errors import NotFound, Unauthenticated, ValidationFailed
+from dala.tenancy import context
+from dala.tenancy.models import Tenant
+from dala.tenancy.scoping import get_scoped
+
+# last_used_at is refreshed at most this often, so reads do not all become writes.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the full bearer token; shown once, never stored
+
+
+def issue_token(
+    session: Session, user: User, *, name: str, expires_at: datetime | None = None
+) -> IssuedToken:
+    now = utcnow()
+    cfg = current_app.config
+    if expires_at is None:
+        expires_at = now + timedelta(days=cfg["TOKEN_TTL_DAYS"])
+    if expires_at <= now:
+        raise ValidationFailed(
+            _("The expiry must be in the future."),
+            errors={"expires_at": [_("The expiry must be in the future.")]},
+        )
+    if expires_at > now + timedelta(days=cfg["TOKEN_MAX_TTL_DAYS"]):
+        raise ValidationFailed(
+            _("Tokens can live at most %(days)s days.", days=cfg["TOKEN_MAX_TTL_DAYS"]),
+            errors={"expires_at": [_("Too far in the future.")]},
+        )
+    token_id = uuid.uuid4()
+    bearer, secret = make_token(user.tenant_id, token_id)
+    token = ApiToken(
+        id=token_id,
+        user_id=user.id,
+        name=name,
+        secret_hash=digest(secret),
+        hint=bearer[:12],
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return IssuedToken(token, bearer)
+
+
+def authenticate_bearer(session: Session, bearer: str) -> tuple[ApiToken, User, Tenant]:
+    """Resolve a bearer token, activating its tenant; raises :class:`Unauthenticated`."""
+    parsed = parse_token(bearer)
+    if parsed is None:
+        raise Unauthenticated(_("Invalid or expired token."))
+    tenant_id, token_id, secret = parsed
+    context.activate(tenant_id)
+    row = session.execute(
+        select(ApiToken, User, Tenant)
+        .join(User, (User.tenant_id == ApiToken.tenant_id) & (User.id == ApiToken.user_id))
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .where(ApiToken.id == token_id)
+    ).one_or_none()
+    now = utcnow()
+    if row is None:
+        raise Unauthenticated(_("Invalid or expired token."))
+    token, user, tenant = row
+    if (
+        not digest_matches(token.secret_hash, secret)
+        or token.revoked_at is not None
+        or token.expires_at <= now
+        or not user.is_active
+    ):
+        raise Unauthenticated(_("Invalid or expired token."))
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        token.last_used_at = now
+    return token, user, tenant
+
+
+def get_token(session: Session, token_id: uuid.UUID) -> ApiToken:
+    token = get_scoped(session, ApiToken, token_id)
+    if token is None:
+        raise NotFound(_("Token not found."))
+    return token
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()

@@ -1,0 +1,125 @@
+"""Users: sign-in, invitation, profile changes and deactivation."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dala.auth import policy
+from dala.auth.models import ApiToken, RoleAssignment, User, UserStatus
+from dala.auth.secrets import hash_password, verify_password
+from dala.db import utcnow
+from dala.errors import Conflict, NotFound, Unauthenticated
+from dala.tenancy import context
+from dala.tenancy.models import USABLE_STATUSES, Tenant
+from dala.tenancy.scoping import get_scoped
+
+BAD_CREDENTIALS = "Invalid company, e-mail or password."
+
+
+def new_session_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+def authenticate(session: Session, tenant_slug: str, email: str, password: str) -> User:
+    """The active user for these credentials; the same error whichever part is wrong.
+
+    Leaves the tenant context set to the user's tenant on success.
+    """
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.lower()))
+    user = None
+    if tenant is not None:
+        context.activate(tenant.id)
+        user = session.scalar(select(User).where(User.email == email.lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active or tenant is None:
+        raise Unauthenticated(_(BAD_CREDENTIALS))
+    if tenant.status not in USABLE_STATUSES:
+        raise Unauthenticated(_(BAD_CREDENTIALS))
+    user.last_login_at = utcnow()
+    return user
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    user = get_scoped(session, User, user_id)
+    if user is None:
+        raise NotFound(_("User not found."))
+    return user
+
+
+def invite_user(session: Session, *, email: str, name: str, locale: str | None) -> User:
+    """Create an invited user (no password yet); the caller sends the invitation."""
+    email = email.lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(
+            _("A user with this e-mail already exists."),
+            errors={"email": [_("A user with this e-mail already exists.")]},
+        )
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        name=name,
+        password_hash=None,
+        status=UserStatus.INVITED,
+        locale=locale,
+        session_nonce=new_session_nonce(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user: User, data: dict[str, Any]) -> User:
+    for field in ("name", "locale"):
+        if field in data:
+            setattr(user, field, data[field])
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password, activate an invited user and end their other sessions."""
+    user.password_hash = hash_password(password)
+    user.session_nonce = new_session_nonce()
+    if user.status == UserStatus.INVITED:
+        user.status = UserStatus.ACTIVE
+
+
+def deactivate_user(session: Session, user: User) -> None:
+    """Sign the user out everywhere and revoke their tokens; history stays."""
+    tenant_id = context.current_tenant_id()
+    if is_last_owner(session, user.id):
+        raise Conflict(_("The last owner of a company cannot be deactivated."))
+    user.status = UserStatus.DEACTIVATED
+    user.session_nonce = new_session_nonce()
+    now = utcnow()
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    session.flush()
+    policy.bump_policy_version(session, tenant_id)
+
+
+def is_last_owner(session: Session, user_id: uuid.UUID) -> bool:
+    owners = set(
+        session.scalars(
+            select(RoleAssignment.user_id)
+            .join(
+                User,
+                (User.tenant_id == RoleAssignment.tenant_id) & (User.id == RoleAssignment.user_id),
+            )
+            .where(
+                RoleAssignment.role == "owner",
+                RoleAssignment.branch_id.is_(None),
+                User.status == UserStatus.ACTIVE,
+            )
+        )
+    )
+    return owners == {user_id}
+

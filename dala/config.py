@@ -1,0 +1,96 @@
+"""Settings: defaults, overridden by ``DALA_*`` environment variables, then by a mapping."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dala.errors import ConfigurationError
+
+INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "secret", "changeme"})
+
+DEFAULTS: dict[str, Any] = {
+    "DEBUG": False,
+    "TESTING": False,
+    "SECRET_KEY": "",
+    # The application's own connection; on PostgreSQL a role that neither owns
+    # the tables nor has BYPASSRLS, so row-level security holds.
+    "DATABASE_URL": "",
+    # Migrations run as the owner of the tables (defaults to DATABASE_URL).
+    "MIGRATION_DATABASE_URL": "",
+    # PostgreSQL role the migrations grant table privileges to.
+    "DB_APP_ROLE": "",
+    "SQL_ECHO": False,
+    "REDIS_URL": "",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SIGNUP_RATE_LIMIT": "20 per hour",
+    "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "TRIAL_DAYS": 14,
+    "TOKEN_TTL_DAYS": 30,
+    "TOKEN_MAX_TTL_DAYS": 365,
+    "PASSWORD_RESET_TTL_MINUTES": 60,
+    "INVITE_TTL_HOURS": 72,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "Dala <no-reply@dala.localhost>",
+    # Without SMTP, outgoing mail is written here as .eml files (demo).
+    "MAIL_OUTBOX_DIR": "",
+    "SESSION_COOKIE_SECURE": True,
+    "DEFAULT_LOCALE": "en",
+}
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(default: Any, raw: str) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in _BOOL_TRUE
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_settings(
+    instance_path: str, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the settings: defaults < ``DALA_<NAME>`` environment variables < ``overrides``."""
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"DALA_{name}")
+        if raw is not None:
+            try:
+                settings[name] = _coerce(default, raw)
+            except ValueError as exc:
+                raise ConfigurationError(f"DALA_{name}: {exc}") from exc
+    if overrides:
+        settings.update(overrides)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "dala.db")
+    if not settings["MIGRATION_DATABASE_URL"]:
+        settings["MIGRATION_DATABASE_URL"] = settings["DATABASE_URL"]
+    if settings["DEBUG"] or settings["TESTING"]:
+        settings["SESSION_COOKIE_SECURE"] = bool(
+            (overrides or {}).get("SESSION_COOKIE_SECURE", False)
+        )
+    check_secret_key(settings)
+    return settings
+
+
+def check_secret_key(settings: Mapping[str, Any]) -> None:
+    """Refuse to start outside debug/testing with a missing or well-known secret key."""
+    if settings["DEBUG"] or settings["TESTING"]:
+        return
+    key = str(settings.get("SECRET_KEY") or "")
+    if key.lower() in INSECURE_SECRET_KEYS or len(key) < 32:
+        raise ConfigurationError(
+            "DALA_SECRET_KEY is missing or insecure: set it to a random value of at least "
+            "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the core schema (plug-ins bring their own branches)."""

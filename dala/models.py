@@ -1,0 +1,7 @@
+"""Every core table, imported in one place for Alembic and the test suite."""
+
+from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
+from dala.db import Base
+from dala.tenancy.models import Branch, Tenant
+
+__all__ = ["ActionToken", "ApiToken", "Base", "Branch", "Role", "RoleAssignment", "Tenant", "User"]

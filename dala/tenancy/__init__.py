@@ -1,0 +1,1 @@
+"""Tenants, branches, the current-tenant context, automatic scoping and row-level security."""

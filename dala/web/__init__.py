@@ -1,0 +1,1 @@
+"""Portal shell: front-end assets from npm, and (later) layout and navigation."""

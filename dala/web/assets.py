@@ -1,0 +1,24 @@
+"""Serve front-end packages installed from npm (``node_modules``), never committed copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from flask.typing import ResponseReturnValue
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+#: npm packages the pages may load, and the folder inside each that is served.
+VENDOR_PACKAGES = {"swagger-ui-dist": ""}
+
+
+def init_assets(app: Flask) -> None:
+    root = Path(app.config.get("ASSETS_DIR") or PROJECT_ROOT / "node_modules")
+
+    def vendor(package: str, filename: str) -> ResponseReturnValue:
+        if package not in VENDOR_PACKAGES:
+            abort(404)
+        return send_from_directory(root / package / VENDOR_PACKAGES[package], filename)
+
+    app.add_url_rule("/static/vendor/<package>/<path:filename>", "vendor", vendor)
