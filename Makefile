@@ -1,0 +1,54 @@
+# The README's commands. `make demo` serves the product; `make test` passes the tests.
+# Both work on a fresh machine: they install what they need first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install demo serve test lint typecheck test-sqlite test-postgres services bench translations clean
+
+install: $(VENV)/.stamp-install node_modules/.stamp-npm translations
+
+$(VENV)/.stamp-install: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.stamp-npm: package.json package-lock.json
+	command -v npm >/dev/null || scripts/apt-install nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+translations: $(VENV)/.stamp-install
+	$(BIN)/pybabel compile -q -d dala/translations
+
+# --- demo: SQLite under instance/, demo company, server on http://$(HOST):$(PORT) -------------
+demo: install
+	@scripts/demo-serve $(HOST) $(PORT)
+
+# --- tests: ruff, mypy, then the whole suite on SQLite and on PostgreSQL -------------------------
+test: install services lint typecheck test-sqlite test-postgres
+
+services:
+	@scripts/ensure-services
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+test-sqlite:
+	DALA_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres:
+	DALA_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+
+bench: install services
+	$(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache
