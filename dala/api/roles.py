@@ -14,7 +14,13 @@ from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.auth import roles
-from dala.auth.guard import ALL_BRANCHES, current_principal, permitted_branches, require
+from dala.auth.guard import (
+    ALL_BRANCHES,
+    authorize,
+    current_principal,
+    permitted_branches,
+    require,
+)
 from dala.auth.models import RoleAssignment
 from dala.db import get_session
 
@@ -178,7 +184,9 @@ class AssignmentView(MethodView):
     @require("role_assignment:read")
     @blp.response(200, AssignmentSchema)
     def get(self, assignment_id: uuid.UUID) -> RoleAssignment:
-        return roles.get_assignment(get_session(), assignment_id)
+        assignment = roles.get_assignment(get_session(), assignment_id)
+        authorize("role_assignment:read", assignment.branch_id)
+        return assignment
 
     @require("role_assignment:delete")
     @blp.response(204)
