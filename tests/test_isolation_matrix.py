@@ -1,0 +1,150 @@
+"""Cross-tenant isolation: tenant B's owner tries tenant A's ids everywhere and gets 404.
+
+The test walks the URL map: every API route that takes an object id must be
+listed in ``A_OBJECTS``, so a new route that nobody covered fails here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.world import World, call
+
+API = "/api/v1"
+
+# route -> how to get one of tenant A's objects for it
+A_OBJECTS: dict[str, Callable[[FlaskClient, World], str]] = {}
+
+
+def covers(rule: str) -> Callable[[Callable[[FlaskClient, World], str]], Callable[..., str]]:
+    def register(fn: Callable[[FlaskClient, World], str]) -> Callable[..., str]:
+        A_OBJECTS[rule] = fn
+        return fn
+
+    return register
+
+
+@covers(f"{API}/branches/<uuid:branch_id>")
+def _branch(client: FlaskClient, w: World) -> str:
+    return str(w.a.other)
+
+
+@covers(f"{API}/users/<uuid:user_id>")
+def _user(client: FlaskClient, w: World) -> str:
+    return str(w.a["technician"].user_id)
+
+
+@covers(f"{API}/roles/<string:key>")
+def _role(client: FlaskClient, w: World) -> str:
+    r = call(client, "POST", f"{API}/roles", w.a["owner"],
+             json={"key": "a_secret_role", "name": "A only", "permissions": ["branch:read"]})
+    assert r.status_code == 201, r.json
+    return "a_secret_role"
+
+
+@covers(f"{API}/role-assignments/<uuid:assignment_id>")
+def _assignment(client: FlaskClient, w: World) -> str:
+    r = call(client, "GET", f"{API}/role-assignments?user_id={w.a['dispatcher'].user_id}",
+             w.a["owner"])
+    return str(r.json["items"][0]["id"])
+
+
+@covers(f"{API}/tokens/<uuid:token_id>")
+def _token(client: FlaskClient, w: World) -> str:
+    r = call(client, "GET", f"{API}/tokens", w.a["technician"])
+    return str(r.json["items"][0]["id"])
+
+
+def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(f"{API}/") and rule.arguments:
+            methods = sorted(m for m in rule.methods or () if m in {"GET", "PATCH", "PUT", "DELETE"})
+            routes.append((rule.rule, methods))
+    return routes
+
+
+def test_every_route_with_an_id_is_covered(app: Flask) -> None:
+    uncovered = sorted(rule for rule, _ in _id_routes(app) if rule not in A_OBJECTS)
+    assert not uncovered, f"add these routes to the isolation matrix: {uncovered}"
+
+
+def test_other_tenant_ids_are_404_for_every_method(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    intruder = world.b["owner"]
+    checked = 0
+    for rule, methods in _id_routes(app):
+        object_id = A_OBJECTS[rule](client, world)
+        url = rule.split("<", 1)[0] + object_id
+        before = call(client, "GET", url, world.a["owner"])
+        assert before.status_code == 200, (url, before.json)
+        for method in methods:
+            r = call(client, method, url, intruder, json={} if method in ("PATCH", "PUT") else None)
+            assert r.status_code == 404, (method, url, r.status_code, r.json)
+            assert r.json["code"] == 404
+            checked += 1
+        after = call(client, "GET", url, world.a["owner"])
+        assert after.status_code == 200 and after.json == before.json, url
+    assert checked >= 12
+
+
+def test_lists_never_show_other_tenants_rows(client: FlaskClient, world: World) -> None:
+    a_ids = {str(world.a.main), str(world.a.other), *(str(p.user_id) for p in world.a.people.values())}
+    intruder = world.b["owner"]
+    for url in (
+        f"{API}/branches?page_size=100",
+        f"{API}/users?page_size=100",
+        f"{API}/users?branch_id={world.a.main}",
+        f"{API}/role-assignments?page_size=100",
+        f"{API}/role-assignments?user_id={world.a['owner'].user_id}",
+        f"{API}/role-assignments?branch_id={world.a.main}",
+        f"{API}/tokens?user_id={world.a['owner'].user_id}",
+        f"{API}/roles",
+    ):
+        r = call(client, "GET", url, intruder)
+        assert r.status_code == 200, (url, r.json)
+        text = r.get_data(as_text=True)
+        leaked = [i for i in a_ids if i in text]
+        assert not leaked, (url, leaked)
+        assert str(world.a.tenant_id) not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda w: {"user_id": str(w.a["viewer"].user_id), "role": "viewer", "branch_id": None},
+        lambda w: {"user_id": str(w.b["viewer"].user_id), "role": "viewer",
+                   "branch_id": str(w.a.main)},
+    ],
+    ids=["other-tenant-user", "other-tenant-branch"],
+)
+def test_references_to_other_tenants_in_bodies_are_404(
+    client: FlaskClient, world: World, body: Callable[[World], dict[str, object]]
+) -> None:
+    r = call(client, "POST", f"{API}/role-assignments", world.b["owner"], json=body(world))
+    assert r.status_code == 404, r.json
+
+
+def test_invite_with_other_tenants_branch_is_404_and_creates_nobody(
+    client: FlaskClient, world: World
+) -> None:
+    email = f"new-{uuid.uuid4().hex[:6]}@example.com"
+    r = call(client, "POST", f"{API}/users", world.b["owner"],
+             json={"email": email, "name": "New", "roles": [
+                 {"role": "technician", "branch_id": str(world.a.main)}]})
+    assert r.status_code == 404, r.json
+    listed = call(client, "GET", f"{API}/users?q={email}", world.b["owner"])
+    assert listed.json["total"] == 0
+
+
+def test_branch_header_of_other_tenant_is_rejected(client: FlaskClient, world: World) -> None:
+    r = call(client, "GET", f"{API}/branches", world.b["owner"],
+             headers={"X-Dala-Branch": str(world.a.main)})
+    assert r.status_code == 422
+    assert "X-Dala-Branch" in r.json["message"]
