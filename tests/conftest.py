@@ -50,6 +50,8 @@ def _pg(url: str) -> str:
 class TestDatabase:
     """URLs of a fresh database: the owner's (migrations) and the app's."""
 
+    __test__ = False  # not a test class, whatever its name says
+
     def __init__(self, owner_url: str, app_url: str, app_role: str = "") -> None:
         self.owner_url = owner_url
         self.app_url = app_url
