@@ -137,3 +137,10 @@ def test_deactivated_user_is_locked_out(client: FlaskClient, world: World) -> No
     assert _login(client, world.a.slug, victim.email, PASSWORD).status_code == 401
     user = call(client, "GET", f"{API}/users/{victim.user_id}", world.a["owner"]).json
     assert user["status"] == "deactivated"
+
+
+def test_last_use_is_recorded_even_on_reads(client: FlaskClient, world: World) -> None:
+    person = world.a["viewer"]
+    call(client, "GET", f"{API}/me", person)
+    listed = call(client, "GET", f"{API}/tokens", person).json["items"]
+    assert listed[0]["last_used_at"] is not None

@@ -44,6 +44,8 @@ def authenticate_api_request() -> None:
     except Unauthenticated as exc:
         exc.headers = {"WWW-Authenticate": 'Bearer realm="dala", error="invalid_token"'}
         raise
+    if session.dirty:  # last_used_at moved: keep it even if the request only reads
+        session.commit()
     if tenant.status not in USABLE_STATUSES:
         if tenant.status == TenantStatus.SUSPENDED:
             raise TenantInactive(_("This company's account is suspended; contact your owner."))
@@ -53,8 +55,6 @@ def authenticate_api_request() -> None:
     g.principal = Principal(
         user=user, tenant=tenant, enforcer=store.enforcer(session, tenant), token=token
     )
-    if token.last_used_at is not None and session.dirty:
-        session.commit()
 
 
 def _selected_branch(tenant_id: uuid.UUID) -> uuid.UUID | None:
