@@ -58,9 +58,7 @@ def _coerce(default: Any, raw: str) -> Any:
     return raw
 
 
-def load_settings(
-    instance_path: str, overrides: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return the settings: defaults < ``DALA_<NAME>`` environment variables < ``overrides``."""
     settings = dict(DEFAULTS)
     for name, default in DEFAULTS.items():

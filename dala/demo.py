@@ -35,7 +35,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     session = get_session()
     tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
     if tenant is None:
-        owner_role, owner_email, owner_name, _ = DEMO_PEOPLE[0]
+        _role, owner_email, owner_name, _branch = DEMO_PEOPLE[0]
         result = signup(
             session,
             company_name="Dala Demo Service",
@@ -59,8 +59,12 @@ def seed_demo() -> list[tuple[str, str, str]]:
             user = session.scalar(select(User).where(User.email == email))
             if user is None:
                 user = User(
-                    id=uuid.uuid4(), email=email, name=name, status=UserStatus.ACTIVE,
-                    locale="ru", session_nonce=new_session_nonce(),
+                    id=uuid.uuid4(),
+                    email=email,
+                    name=name,
+                    status=UserStatus.ACTIVE,
+                    locale="ru",
+                    session_nonce=new_session_nonce(),
                 )
                 session.add(user)
                 session.flush()
@@ -75,8 +79,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
             )
             if held is None:
                 session.add(
-                    RoleAssignment(user_id=user.id, role=role, branch_id=branch_id,
-                                   created_at=utcnow())
+                    RoleAssignment(
+                        user_id=user.id, role=role, branch_id=branch_id, created_at=utcnow()
+                    )
                 )
                 session.flush()
             policy.rebuild_user_grants(session, tenant.id, user.id)

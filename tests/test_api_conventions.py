@@ -16,8 +16,13 @@ def test_unknown_and_invalid_fields_are_named_and_nothing_is_written(
 ) -> None:
     owner = world.a["owner"]
     before = call(client, "GET", f"{API}/branches", owner).json["total"]
-    r = call(client, "POST", f"{API}/branches", owner,
-             json={"name": " ", "timezone": "Mars/Olympus", "colour": "red"})
+    r = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        owner,
+        json={"name": " ", "timezone": "Mars/Olympus", "colour": "red"},
+    )
     assert r.status_code == 422
     assert r.json["code"] == 422 and r.json["status"] == "Unprocessable Entity"
     fields = r.json["errors"]["json"]
@@ -28,15 +33,20 @@ def test_unknown_and_invalid_fields_are_named_and_nothing_is_written(
 
 
 def test_not_json_is_a_clear_4xx(client: FlaskClient, world: World) -> None:
-    r = call(client, "POST", f"{API}/branches", world.a["owner"], data="{not json",
-             content_type="application/json")
+    r = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        world.a["owner"],
+        data="{not json",
+        content_type="application/json",
+    )
     assert 400 <= r.status_code < 500
     assert r.json["message"]
 
 
 def test_bad_query_parameters_are_422(client: FlaskClient, world: World) -> None:
-    r = call(client, "GET", f"{API}/users?page=0&page_size=1000&status=sleeping",
-             world.a["owner"])
+    r = call(client, "GET", f"{API}/users?page=0&page_size=1000&status=sleeping", world.a["owner"])
     assert r.status_code == 422
     assert set(r.json["errors"]["query"]) == {"page", "page_size", "status"}
 
@@ -56,8 +66,13 @@ def test_unknown_route_is_json_404(client: FlaskClient) -> None:
 def test_lists_are_paginated_with_total(client: FlaskClient, world: World) -> None:
     owner = world.a["owner"]
     for i in range(3):
-        call(client, "POST", f"{API}/branches", owner,
-             json={"name": f"Page {i} {uuid.uuid4().hex[:4]}", "timezone": "Asia/Almaty"})
+        call(
+            client,
+            "POST",
+            f"{API}/branches",
+            owner,
+            json={"name": f"Page {i} {uuid.uuid4().hex[:4]}", "timezone": "Asia/Almaty"},
+        )
     page1 = call(client, "GET", f"{API}/branches?page=1&page_size=2", owner).json
     page3 = call(client, "GET", f"{API}/branches?page=3&page_size=2", owner).json
     assert page1["total"] == 5 and len(page1["items"]) == 2 and page1["page_size"] == 2
@@ -74,7 +89,9 @@ def test_list_filters(client: FlaskClient, world: World) -> None:
     in_other = call(client, "GET", f"{API}/users?branch_id={world.a.other}", owner).json
     # Only tenant-wide role holders reach the second branch.
     assert {u["id"] for u in in_other["items"]} == {
-        str(world.a["owner"].user_id), str(world.a["admin"].user_id)}
+        str(world.a["owner"].user_id),
+        str(world.a["admin"].user_id),
+    }
     named = call(client, "GET", f"{API}/branches?q=oth", owner).json
     assert [b["name"] for b in named["items"]] == ["Other"]
     wild = call(client, "GET", f"{API}/users?q=%25", owner).json
@@ -86,11 +103,13 @@ def test_etag_if_match_guards_updates(client: FlaskClient, world: World) -> None
     url = f"{API}/branches/{world.a.other}"
     first = call(client, "GET", url, owner)
     etag = first.headers["ETag"]
-    ok = call(client, "PATCH", url, owner, json={"address": "Satpaev 1"},
-              headers={"If-Match": etag})
+    ok = call(
+        client, "PATCH", url, owner, json={"address": "Satpaev 1"}, headers={"If-Match": etag}
+    )
     assert ok.status_code == 200 and ok.headers["ETag"] != etag
-    stale = call(client, "PATCH", url, owner, json={"address": "Lost update"},
-                 headers={"If-Match": etag})
+    stale = call(
+        client, "PATCH", url, owner, json={"address": "Lost update"}, headers={"If-Match": etag}
+    )
     assert stale.status_code == 412
     assert stale.headers["ETag"] == ok.headers["ETag"]
     assert call(client, "GET", url, owner).json["address"] == "Satpaev 1"
@@ -104,24 +123,54 @@ def test_etag_on_users_and_roles(client: FlaskClient, world: World) -> None:
     user_url = f"{API}/users/{world.a['viewer'].user_id}"
     etag = call(client, "GET", user_url, owner).headers["ETag"]
     call(client, "PATCH", user_url, owner, json={"name": "V2"}, headers={"If-Match": etag})
-    assert call(client, "PATCH", user_url, owner, json={"name": "V3"},
-                headers={"If-Match": etag}).status_code == 412
-    call(client, "POST", f"{API}/roles", owner,
-         json={"key": "auditor", "name": "Auditor", "permissions": ["user:read"]})
+    assert (
+        call(
+            client, "PATCH", user_url, owner, json={"name": "V3"}, headers={"If-Match": etag}
+        ).status_code
+        == 412
+    )
+    call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={"key": "auditor", "name": "Auditor", "permissions": ["user:read"]},
+    )
     role_etag = call(client, "GET", f"{API}/roles/auditor", owner).headers["ETag"]
-    changed = call(client, "PATCH", f"{API}/roles/auditor", owner,
-                   json={"permissions": ["user:read", "role:read"]},
-                   headers={"If-Match": role_etag})
+    changed = call(
+        client,
+        "PATCH",
+        f"{API}/roles/auditor",
+        owner,
+        json={"permissions": ["user:read", "role:read"]},
+        headers={"If-Match": role_etag},
+    )
     assert changed.status_code == 200, changed.json
-    assert call(client, "PATCH", f"{API}/roles/auditor", owner, json={"name": "x"},
-                headers={"If-Match": role_etag}).status_code == 412
+    assert (
+        call(
+            client,
+            "PATCH",
+            f"{API}/roles/auditor",
+            owner,
+            json={"name": "x"},
+            headers={"If-Match": role_etag},
+        ).status_code
+        == 412
+    )
 
 
 def test_openapi_document_and_docs_page(client: FlaskClient) -> None:
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/v1/signup", "/api/v1/auth/token", "/api/v1/branches", "/api/v1/users",
-                 "/api/v1/roles", "/api/v1/role-assignments", "/api/v1/tokens"):
+    for path in (
+        "/api/v1/signup",
+        "/api/v1/auth/token",
+        "/api/v1/branches",
+        "/api/v1/users",
+        "/api/v1/roles",
+        "/api/v1/role-assignments",
+        "/api/v1/tokens",
+    ):
         assert path in spec["paths"], path
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.data.lower()
@@ -131,25 +180,44 @@ def test_openapi_document_and_docs_page(client: FlaskClient) -> None:
 
 
 def test_signup_validates_and_writes_nothing_on_error(client: FlaskClient) -> None:
-    r = client.post(f"{API}/signup", json={
-        "company_name": "Half Written", "email": "not-an-email", "password": "short",
-        "branch_name": "", "timezone": "Nowhere/City"})
+    r = client.post(
+        f"{API}/signup",
+        json={
+            "company_name": "Half Written",
+            "email": "not-an-email",
+            "password": "short",
+            "branch_name": "",
+            "timezone": "Nowhere/City",
+        },
+    )
     assert r.status_code == 422
     assert set(r.json["errors"]["json"]) == {"email", "password", "branch_name", "timezone"}
-    again = client.post(f"{API}/signup", json={
-        "company_name": "Half Written", "email": "ok@example.com", "password": "long enough pw",
-        "branch_name": "Main", "timezone": "Asia/Almaty"})
+    again = client.post(
+        f"{API}/signup",
+        json={
+            "company_name": "Half Written",
+            "email": "ok@example.com",
+            "password": "long enough pw",
+            "branch_name": "Main",
+            "timezone": "Asia/Almaty",
+        },
+    )
     assert again.status_code == 201
     assert again.json["tenant"]["slug"] == "half-written"
 
 
 def test_signup_slug_from_cyrillic_name_and_taken_slug(client: FlaskClient) -> None:
-    base = {"email": "a@example.com", "password": "long enough pw", "branch_name": "Главный",
-            "timezone": "Asia/Almaty"}
+    base = {
+        "email": "a@example.com",
+        "password": "long enough pw",
+        "branch_name": "Главный",
+        "timezone": "Asia/Almaty",
+    }
     suffix = uuid.uuid4().hex[:4]
     r = client.post(f"{API}/signup", json={**base, "company_name": f"Алматы Сервис {suffix}"})
     assert r.status_code == 201
     assert r.json["tenant"]["slug"] == f"almaty-servis-{suffix}"
-    taken = client.post(f"{API}/signup", json={**base, "company_name": "X",
-                                               "slug": r.json["tenant"]["slug"]})
+    taken = client.post(
+        f"{API}/signup", json={**base, "company_name": "X", "slug": r.json["tenant"]["slug"]}
+    )
     assert taken.status_code == 409 and "slug" in taken.json["errors"]

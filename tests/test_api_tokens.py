@@ -18,8 +18,9 @@ API = "/api/v1"
 
 
 def _login(client: FlaskClient, tenant: str, email: str, password: str):  # type: ignore[no-untyped-def]
-    return client.post(f"{API}/auth/token",
-                       json={"tenant": tenant, "email": email, "password": password})
+    return client.post(
+        f"{API}/auth/token", json={"tenant": tenant, "email": email, "password": password}
+    )
 
 
 def test_valid_credentials_give_a_bearer_token(client: FlaskClient, world: World) -> None:
@@ -107,8 +108,13 @@ def test_token_expiry_is_bounded(client: FlaskClient, world: World) -> None:
     far = (utcnow() + timedelta(days=4000)).isoformat()
     past = (utcnow() - timedelta(days=1)).isoformat()
     for when in (far, past):
-        r = call(client, "POST", f"{API}/tokens", world.a["owner"],
-                 json={"name": "x", "expires_at": when})
+        r = call(
+            client,
+            "POST",
+            f"{API}/tokens",
+            world.a["owner"],
+            json={"name": "x", "expires_at": when},
+        )
         assert r.status_code == 422 and "expires_at" in r.json["errors"], r.json
 
 
@@ -132,7 +138,9 @@ def test_admin_can_revoke_another_users_token(client: FlaskClient, world: World)
 
 def test_deactivated_user_is_locked_out(client: FlaskClient, world: World) -> None:
     victim = world.a["viewer"]
-    assert call(client, "DELETE", f"{API}/users/{victim.user_id}", world.a["owner"]).status_code == 204
+    assert (
+        call(client, "DELETE", f"{API}/users/{victim.user_id}", world.a["owner"]).status_code == 204
+    )
     assert call(client, "GET", f"{API}/me", victim).status_code == 401
     assert _login(client, world.a.slug, victim.email, PASSWORD).status_code == 401
     user = call(client, "GET", f"{API}/users/{victim.user_id}", world.a["owner"]).json

@@ -41,16 +41,22 @@ def _user(client: FlaskClient, w: World) -> str:
 
 @covers(f"{API}/roles/<string:key>")
 def _role(client: FlaskClient, w: World) -> str:
-    r = call(client, "POST", f"{API}/roles", w.a["owner"],
-             json={"key": "a_secret_role", "name": "A only", "permissions": ["branch:read"]})
+    r = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        w.a["owner"],
+        json={"key": "a_secret_role", "name": "A only", "permissions": ["branch:read"]},
+    )
     assert r.status_code == 201, r.json
     return "a_secret_role"
 
 
 @covers(f"{API}/role-assignments/<uuid:assignment_id>")
 def _assignment(client: FlaskClient, w: World) -> str:
-    r = call(client, "GET", f"{API}/role-assignments?user_id={w.a['dispatcher'].user_id}",
-             w.a["owner"])
+    r = call(
+        client, "GET", f"{API}/role-assignments?user_id={w.a['dispatcher'].user_id}", w.a["owner"]
+    )
     return str(r.json["items"][0]["id"])
 
 
@@ -64,7 +70,9 @@ def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(f"{API}/") and rule.arguments:
-            methods = sorted(m for m in rule.methods or () if m in {"GET", "PATCH", "PUT", "DELETE"})
+            methods = sorted(
+                m for m in rule.methods or () if m in {"GET", "PATCH", "PUT", "DELETE"}
+            )
             routes.append((rule.rule, methods))
     return routes
 
@@ -95,7 +103,11 @@ def test_other_tenant_ids_are_404_for_every_method(
 
 
 def test_lists_never_show_other_tenants_rows(client: FlaskClient, world: World) -> None:
-    a_ids = {str(world.a.main), str(world.a.other), *(str(p.user_id) for p in world.a.people.values())}
+    a_ids = {
+        str(world.a.main),
+        str(world.a.other),
+        *(str(p.user_id) for p in world.a.people.values()),
+    }
     intruder = world.b["owner"]
     for url in (
         f"{API}/branches?page_size=100",
@@ -119,8 +131,11 @@ def test_lists_never_show_other_tenants_rows(client: FlaskClient, world: World) 
     "body",
     [
         lambda w: {"user_id": str(w.a["viewer"].user_id), "role": "viewer", "branch_id": None},
-        lambda w: {"user_id": str(w.b["viewer"].user_id), "role": "viewer",
-                   "branch_id": str(w.a.main)},
+        lambda w: {
+            "user_id": str(w.b["viewer"].user_id),
+            "role": "viewer",
+            "branch_id": str(w.a.main),
+        },
     ],
     ids=["other-tenant-user", "other-tenant-branch"],
 )
@@ -135,16 +150,29 @@ def test_invite_with_other_tenants_branch_is_404_and_creates_nobody(
     client: FlaskClient, world: World
 ) -> None:
     email = f"new-{uuid.uuid4().hex[:6]}@example.com"
-    r = call(client, "POST", f"{API}/users", world.b["owner"],
-             json={"email": email, "name": "New", "roles": [
-                 {"role": "technician", "branch_id": str(world.a.main)}]})
+    r = call(
+        client,
+        "POST",
+        f"{API}/users",
+        world.b["owner"],
+        json={
+            "email": email,
+            "name": "New",
+            "roles": [{"role": "technician", "branch_id": str(world.a.main)}],
+        },
+    )
     assert r.status_code == 404, r.json
     listed = call(client, "GET", f"{API}/users?q={email}", world.b["owner"])
     assert listed.json["total"] == 0
 
 
 def test_branch_header_of_other_tenant_is_rejected(client: FlaskClient, world: World) -> None:
-    r = call(client, "GET", f"{API}/branches", world.b["owner"],
-             headers={"X-Dala-Branch": str(world.a.main)})
+    r = call(
+        client,
+        "GET",
+        f"{API}/branches",
+        world.b["owner"],
+        headers={"X-Dala-Branch": str(world.a.main)},
+    )
     assert r.status_code == 422
     assert "X-Dala-Branch" in r.json["message"]

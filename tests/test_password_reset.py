@@ -23,21 +23,26 @@ def test_reset_by_emailed_single_use_token(
     client: FlaskClient, world: World, mailbox: Mailbox
 ) -> None:
     person = world.a["dispatcher"]
-    r = client.post(f"{API}/auth/password-reset", json={"tenant": world.a.slug, "email": person.email})
+    r = client.post(
+        f"{API}/auth/password-reset", json={"tenant": world.a.slug, "email": person.email}
+    )
     assert r.status_code == 202
     token = mailbox.last_token(person.email)
     message = mailbox.to(person.email)[-1]
     assert "reset" in message["Subject"].lower()
     assert "http://dala.example/reset-password?token=" in message.get_body().get_content()
 
-    done = client.post(f"{API}/auth/password-reset/confirm",
-                       json={"token": token, "password": NEW_PASSWORD})
+    done = client.post(
+        f"{API}/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert done.status_code == 204
     assert _token_login(client, world.a.slug, person.email, NEW_PASSWORD) == 200
     assert _token_login(client, world.a.slug, person.email, PASSWORD) == 401
 
-    again = client.post(f"{API}/auth/password-reset/confirm",
-                        json={"token": token, "password": "yet another password"})
+    again = client.post(
+        f"{API}/auth/password-reset/confirm",
+        json={"token": token, "password": "yet another password"},
+    )
     assert again.status_code == 422
     assert "token" in again.json["errors"]
 
@@ -61,20 +66,25 @@ def test_a_newer_link_replaces_the_older_one(
     client.post(f"{API}/auth/password-reset", json=body)
     second = mailbox.last_token(person.email)
     assert first != second
-    stale = client.post(f"{API}/auth/password-reset/confirm",
-                        json={"token": first, "password": NEW_PASSWORD})
+    stale = client.post(
+        f"{API}/auth/password-reset/confirm", json={"token": first, "password": NEW_PASSWORD}
+    )
     assert stale.status_code == 422
-    fresh = client.post(f"{API}/auth/password-reset/confirm",
-                        json={"token": second, "password": NEW_PASSWORD})
+    fresh = client.post(
+        f"{API}/auth/password-reset/confirm", json={"token": second, "password": NEW_PASSWORD}
+    )
     assert fresh.status_code == 204
 
 
 def test_malformed_reset_input_is_422(client: FlaskClient, world: World) -> None:
-    bad = client.post(f"{API}/auth/password-reset/confirm",
-                      json={"token": "dala_garbage.garbage", "password": NEW_PASSWORD})
+    bad = client.post(
+        f"{API}/auth/password-reset/confirm",
+        json={"token": "dala_garbage.garbage", "password": NEW_PASSWORD},
+    )
     assert bad.status_code == 422
-    short = client.post(f"{API}/auth/password-reset/confirm",
-                        json={"token": "x", "password": "short"})
+    short = client.post(
+        f"{API}/auth/password-reset/confirm", json={"token": "x", "password": "short"}
+    )
     assert short.status_code == 422 and "password" in short.json["errors"]["json"]
 
 
@@ -82,10 +92,18 @@ def test_invited_user_sets_password_from_the_email_and_signs_in(
     client: FlaskClient, world: World, mailbox: Mailbox
 ) -> None:
     email = f"new-tech-{uuid.uuid4().hex[:6]}@example.com"
-    r = call(client, "POST", f"{API}/users", world.a["branch_admin"], json={
-        "email": email, "name": "Aidos Technician", "locale": "ru",
-        "roles": [{"role": "technician", "branch_id": str(world.a.main)}],
-    })
+    r = call(
+        client,
+        "POST",
+        f"{API}/users",
+        world.a["branch_admin"],
+        json={
+            "email": email,
+            "name": "Aidos Technician",
+            "locale": "ru",
+            "roles": [{"role": "technician", "branch_id": str(world.a.main)}],
+        },
+    )
     assert r.status_code == 201, r.json
     assert r.json["status"] == "invited"
     assert _token_login(client, world.a.slug, email, NEW_PASSWORD) == 401
@@ -93,9 +111,12 @@ def test_invited_user_sets_password_from_the_email_and_signs_in(
     message = mailbox.to(email)[-1]
     assert world.a.slug.split("-")[0].lower() in message.get_body().get_content().lower()
     token = mailbox.last_token(email)
-    assert client.post(f"{API}/auth/password-reset/confirm",
-                       json={"token": token, "password": NEW_PASSWORD}).status_code == 204
+    assert (
+        client.post(
+            f"{API}/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+        ).status_code
+        == 204
+    )
     assert _token_login(client, world.a.slug, email, NEW_PASSWORD) == 200
     user = call(client, "GET", f"{API}/users/{r.json['id']}", world.a["owner"]).json
     assert user["status"] == "active"
-

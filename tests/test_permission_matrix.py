@@ -52,8 +52,13 @@ def _fresh_user(client: FlaskClient, t: TenantWorld) -> str:
 
 def _fresh_role(client: FlaskClient, t: TenantWorld) -> str:
     key = f"r_{uuid.uuid4().hex[:8]}"
-    _owner(client, t, "POST", f"{API}/roles",
-           json={"key": key, "name": "Fresh", "permissions": ["branch:read"]})
+    _owner(
+        client,
+        t,
+        "POST",
+        f"{API}/roles",
+        json={"key": key, "name": "Fresh", "permissions": ["branch:read"]},
+    )
     return key
 
 
@@ -73,61 +78,156 @@ CASES: list[Case] = [
     Case("GET", "/me", ALL, lambda c, t, r: (f"{API}/me", None)),
     Case("GET", "/permissions", ALL, lambda c, t, r: (f"{API}/permissions", None)),
     Case("GET", "/branches", ALL, lambda c, t, r: (f"{API}/branches", None)),
-    Case("POST", "/branches", OWNER_ADMIN, lambda c, t, r: (
-        f"{API}/branches", {"name": f"N-{uuid.uuid4().hex[:6]}", "timezone": "Asia/Almaty"})),
-    Case("GET", "/branches/<uuid:branch_id>", ALL,
-         lambda c, t, r: (f"{API}/branches/{t.main}", None)),
-    Case("PATCH", "/branches/<uuid:branch_id>", BRANCH_ADMINS,
-         lambda c, t, r: (f"{API}/branches/{t.main}", {"address": "Abay 10"})),
-    Case("DELETE", "/branches/<uuid:branch_id>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/branches/{_fresh_branch(c, t)}", None)),
+    Case(
+        "POST",
+        "/branches",
+        OWNER_ADMIN,
+        lambda c, t, r: (
+            f"{API}/branches",
+            {"name": f"N-{uuid.uuid4().hex[:6]}", "timezone": "Asia/Almaty"},
+        ),
+    ),
+    Case(
+        "GET", "/branches/<uuid:branch_id>", ALL, lambda c, t, r: (f"{API}/branches/{t.main}", None)
+    ),
+    Case(
+        "PATCH",
+        "/branches/<uuid:branch_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/branches/{t.main}", {"address": "Abay 10"}),
+    ),
+    Case(
+        "DELETE",
+        "/branches/<uuid:branch_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/branches/{_fresh_branch(c, t)}", None),
+    ),
     Case("GET", "/users", READERS, lambda c, t, r: (f"{API}/users", None)),
-    Case("POST", "/users", BRANCH_ADMINS, lambda c, t, r: (
-        f"{API}/users", {"email": f"i-{uuid.uuid4().hex[:8]}@example.com", "name": "Invitee"})),
-    Case("GET", "/users/<uuid:user_id>", READERS,
-         lambda c, t, r: (f"{API}/users/{t['technician'].user_id}", None)),
-    Case("PATCH", "/users/<uuid:user_id>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/users/{t['technician'].user_id}", {"name": "Renamed"})),
-    Case("DELETE", "/users/<uuid:user_id>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/users/{_fresh_user(c, t)}", None)),
+    Case(
+        "POST",
+        "/users",
+        BRANCH_ADMINS,
+        lambda c, t, r: (
+            f"{API}/users",
+            {"email": f"i-{uuid.uuid4().hex[:8]}@example.com", "name": "Invitee"},
+        ),
+    ),
+    Case(
+        "GET",
+        "/users/<uuid:user_id>",
+        READERS,
+        lambda c, t, r: (f"{API}/users/{t['technician'].user_id}", None),
+    ),
+    Case(
+        "PATCH",
+        "/users/<uuid:user_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/users/{t['technician'].user_id}", {"name": "Renamed"}),
+    ),
+    Case(
+        "DELETE",
+        "/users/<uuid:user_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/users/{_fresh_user(c, t)}", None),
+    ),
     Case("GET", "/roles", READERS, lambda c, t, r: (f"{API}/roles", None)),
-    Case("POST", "/roles", OWNER_ADMIN, lambda c, t, r: (
-        f"{API}/roles", {"key": f"k_{uuid.uuid4().hex[:8]}", "name": "K",
-                         "permissions": ["user:read"]})),
+    Case(
+        "POST",
+        "/roles",
+        OWNER_ADMIN,
+        lambda c, t, r: (
+            f"{API}/roles",
+            {"key": f"k_{uuid.uuid4().hex[:8]}", "name": "K", "permissions": ["user:read"]},
+        ),
+    ),
     Case("GET", "/roles/<string:key>", READERS, lambda c, t, r: (f"{API}/roles/dispatcher", None)),
-    Case("PATCH", "/roles/<string:key>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/roles/{_fresh_role(c, t)}", {"name": "Renamed"})),
-    Case("DELETE", "/roles/<string:key>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/roles/{_fresh_role(c, t)}", None)),
-    Case("GET", "/role-assignments", BRANCH_ADMINS,
-         lambda c, t, r: (f"{API}/role-assignments", None)),
-    Case("POST", "/role-assignments", BRANCH_ADMINS, lambda c, t, r: (
-        f"{API}/role-assignments",
-        {"user_id": _fresh_user(c, t), "role": "technician", "branch_id": str(t.main)})),
-    Case("GET", "/role-assignments/<uuid:assignment_id>", BRANCH_ADMINS,
-         lambda c, t, r: (f"{API}/role-assignments/{_fresh_assignment(c, t)}", None)),
-    Case("DELETE", "/role-assignments/<uuid:assignment_id>", BRANCH_ADMINS,
-         lambda c, t, r: (f"{API}/role-assignments/{_fresh_assignment(c, t)}", None)),
+    Case(
+        "PATCH",
+        "/roles/<string:key>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/roles/{_fresh_role(c, t)}", {"name": "Renamed"}),
+    ),
+    Case(
+        "DELETE",
+        "/roles/<string:key>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/roles/{_fresh_role(c, t)}", None),
+    ),
+    Case(
+        "GET", "/role-assignments", BRANCH_ADMINS, lambda c, t, r: (f"{API}/role-assignments", None)
+    ),
+    Case(
+        "POST",
+        "/role-assignments",
+        BRANCH_ADMINS,
+        lambda c, t, r: (
+            f"{API}/role-assignments",
+            {"user_id": _fresh_user(c, t), "role": "technician", "branch_id": str(t.main)},
+        ),
+    ),
+    Case(
+        "GET",
+        "/role-assignments/<uuid:assignment_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/role-assignments/{_fresh_assignment(c, t)}", None),
+    ),
+    Case(
+        "DELETE",
+        "/role-assignments/<uuid:assignment_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/role-assignments/{_fresh_assignment(c, t)}", None),
+    ),
     Case("GET", "/tokens", ALL, lambda c, t, r: (f"{API}/tokens", None)),
     Case("POST", "/tokens", ALL, lambda c, t, r: (f"{API}/tokens", {"name": "ci"})),
-    Case("GET", "/tokens/<uuid:token_id>", ALL,
-         lambda c, t, r: (f"{API}/tokens/{_own_token(c, t, r)}", None)),
-    Case("DELETE", "/tokens/<uuid:token_id>", ALL,
-         lambda c, t, r: (f"{API}/tokens/{_own_token(c, t, r)}", None)),
+    Case(
+        "GET",
+        "/tokens/<uuid:token_id>",
+        ALL,
+        lambda c, t, r: (f"{API}/tokens/{_own_token(c, t, r)}", None),
+    ),
+    Case(
+        "DELETE",
+        "/tokens/<uuid:token_id>",
+        ALL,
+        lambda c, t, r: (f"{API}/tokens/{_own_token(c, t, r)}", None),
+    ),
 ]
 
 # Beyond one row per route: the same route with arguments that need more rights.
 EXTRA_CASES: list[Case] = [
-    Case("GET", "/tokens?user_id=<other>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/tokens?user_id={t['viewer' if r != 'viewer' else 'technician'].user_id}", None)),
-    Case("POST", "/role-assignments (tenant-wide)", OWNER_ADMIN, lambda c, t, r: (
-        f"{API}/role-assignments",
-        {"user_id": _fresh_user(c, t), "role": "viewer", "branch_id": None})),
-    Case("POST", "/role-assignments (other branch)", OWNER_ADMIN, lambda c, t, r: (
-        f"{API}/role-assignments",
-        {"user_id": _fresh_user(c, t), "role": "technician", "branch_id": str(t.other)})),
-    Case("PATCH", "/branches/<other branch>", OWNER_ADMIN,
-         lambda c, t, r: (f"{API}/branches/{t.other}", {"address": "Dostyk 5"})),
+    Case(
+        "GET",
+        "/tokens?user_id=<other>",
+        OWNER_ADMIN,
+        lambda c, t, r: (
+            f"{API}/tokens?user_id={t['viewer' if r != 'viewer' else 'technician'].user_id}",
+            None,
+        ),
+    ),
+    Case(
+        "POST",
+        "/role-assignments (tenant-wide)",
+        OWNER_ADMIN,
+        lambda c, t, r: (
+            f"{API}/role-assignments",
+            {"user_id": _fresh_user(c, t), "role": "viewer", "branch_id": None},
+        ),
+    ),
+    Case(
+        "POST",
+        "/role-assignments (other branch)",
+        OWNER_ADMIN,
+        lambda c, t, r: (
+            f"{API}/role-assignments",
+            {"user_id": _fresh_user(c, t), "role": "technician", "branch_id": str(t.other)},
+        ),
+    ),
+    Case(
+        "PATCH",
+        "/branches/<other branch>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/branches/{t.other}", {"address": "Dostyk 5"}),
+    ),
 ]
 
 
@@ -159,13 +259,25 @@ def test_role_gets_exactly_the_expected_answers(
         expected = "2xx" if role in case.allowed else 403
         got = "2xx" if 200 <= r.status_code < 300 else r.status_code
         if got != expected:
-            wrong.append((case.method, case.rule, f"expected {expected}", f"got {r.status_code}",
-                          r.json if r.status_code >= 400 else None))
+            wrong.append(
+                (
+                    case.method,
+                    case.rule,
+                    f"expected {expected}",
+                    f"got {r.status_code}",
+                    r.json if r.status_code >= 400 else None,
+                )
+            )
     assert not wrong, wrong
 
 
 def test_forbidden_body_is_json_with_message(client: FlaskClient, world: World) -> None:
-    r = call(client, "POST", f"{API}/branches", world.a["technician"],
-             json={"name": "X", "timezone": "Asia/Almaty"})
+    r = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        world.a["technician"],
+        json={"name": "X", "timezone": "Asia/Almaty"},
+    )
     assert r.status_code == 403
     assert r.json["code"] == 403 and r.json["message"] and r.json["errors"] == {}

@@ -62,8 +62,10 @@ def test_cli_upgrades_and_seeds_the_demo_twice(tmp_path: Path, mailbox: Mailbox)
     assert first.output == second.output
     assert "owner@demo.example.com" in first.output
     client = app.test_client()
-    token = client.post(f"{API}/auth/token", json={
-        "tenant": "demo", "email": "dispatch@demo.example.com", "password": "dala-demo-2026"})
+    token = client.post(
+        f"{API}/auth/token",
+        json={"tenant": "demo", "email": "dispatch@demo.example.com", "password": "dala-demo-2026"},
+    )
     assert token.status_code == 200
     me = client.get(f"{API}/me", headers={"Authorization": f"Bearer {token.json['access_token']}"})
     assert me.json["tenant"]["name"] == "Dala Demo Service"
@@ -111,8 +113,10 @@ def test_suspended_tenant_gets_402_and_cannot_sign_in(
     with _tenant_status(app, world.a.tenant_id, TenantStatus.SUSPENDED):
         r = call(client, "GET", f"{API}/branches", world.a["owner"])
         assert r.status_code == 402 and "suspended" in r.json["message"]
-        login = client.post(f"{API}/auth/token", json={
-            "tenant": world.a.slug, "email": world.a["owner"].email, "password": PASSWORD})
+        login = client.post(
+            f"{API}/auth/token",
+            json={"tenant": world.a.slug, "email": world.a["owner"].email, "password": PASSWORD},
+        )
         assert login.status_code == 401
         assert call(client, "GET", f"{API}/branches", world.b["owner"]).status_code == 200
     with _tenant_status(app, world.a.tenant_id, TenantStatus.CANCELLED):
@@ -143,9 +147,17 @@ def test_user_list_query_count_does_not_grow_with_rows(
     with count_queries(app) as small:
         call(client, "GET", f"{API}/users?page_size=50", owner)
     for i in range(50):
-        r = call(client, "POST", f"{API}/users", owner,
-                 json={"email": f"bulk{i}@example.com", "name": f"Bulk {i}",
-                       "roles": [{"role": "technician", "branch_id": str(world.a.main)}]})
+        r = call(
+            client,
+            "POST",
+            f"{API}/users",
+            owner,
+            json={
+                "email": f"bulk{i}@example.com",
+                "name": f"Bulk {i}",
+                "roles": [{"role": "technician", "branch_id": str(world.a.main)}],
+            },
+        )
         assert r.status_code == 201
     call(client, "GET", f"{API}/users?page_size=50", owner)
     with count_queries(app) as large:

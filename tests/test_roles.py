@@ -15,18 +15,33 @@ API = "/api/v1"
 
 def test_custom_role_grants_exactly_its_permissions(client: FlaskClient, world: World) -> None:
     owner, viewer = world.a["owner"], world.a["viewer"]
-    r = call(client, "POST", f"{API}/roles", owner, json={
-        "key": "branch_opener", "name": "Branch opener",
-        "permissions": ["branch:read", "branch:create"]})
+    r = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={
+            "key": "branch_opener",
+            "name": "Branch opener",
+            "permissions": ["branch:read", "branch:create"],
+        },
+    )
     assert r.status_code == 201 and r.json["builtin"] is False
     body = {"name": "Opened by viewer", "timezone": "Asia/Almaty"}
     assert call(client, "POST", f"{API}/branches", viewer, json=body).status_code == 403
-    grant = call(client, "POST", f"{API}/role-assignments", owner, json={
-        "user_id": str(viewer.user_id), "role": "branch_opener", "branch_id": None})
+    grant = call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        owner,
+        json={"user_id": str(viewer.user_id), "role": "branch_opener", "branch_id": None},
+    )
     assert grant.status_code == 201
     assert call(client, "POST", f"{API}/branches", viewer, json=body).status_code == 201
     # Take the permission out of the role: the next request sees it.
-    call(client, "PATCH", f"{API}/roles/branch_opener", owner, json={"permissions": ["branch:read"]})
+    call(
+        client, "PATCH", f"{API}/roles/branch_opener", owner, json={"permissions": ["branch:read"]}
+    )
     body2 = {"name": "Second", "timezone": "Asia/Almaty"}
     assert call(client, "POST", f"{API}/branches", viewer, json=body2).status_code == 403
 
@@ -35,11 +50,21 @@ def test_unknown_permissions_and_builtin_edits_are_refused(
     client: FlaskClient, world: World
 ) -> None:
     owner = world.a["owner"]
-    bad = call(client, "POST", f"{API}/roles", owner,
-               json={"key": "bad", "name": "Bad", "permissions": ["rocket:launch"]})
+    bad = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={"key": "bad", "name": "Bad", "permissions": ["rocket:launch"]},
+    )
     assert bad.status_code == 422 and "permissions" in bad.json["errors"]
-    clash = call(client, "POST", f"{API}/roles", owner,
-                 json={"key": "dispatcher", "name": "Mine", "permissions": []})
+    clash = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={"key": "dispatcher", "name": "Mine", "permissions": []},
+    )
     assert clash.status_code == 409
     edit = call(client, "PATCH", f"{API}/roles/owner", owner, json={"name": "Boss"})
     assert edit.status_code == 409
@@ -49,8 +74,17 @@ def test_unknown_permissions_and_builtin_edits_are_refused(
 def test_role_in_use_cannot_be_deleted(client: FlaskClient, world: World) -> None:
     owner = world.a["owner"]
     call(client, "POST", f"{API}/roles", owner, json={"key": "used", "name": "Used"})
-    a = call(client, "POST", f"{API}/role-assignments", owner, json={
-        "user_id": str(world.a["viewer"].user_id), "role": "used", "branch_id": str(world.a.main)})
+    a = call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        owner,
+        json={
+            "user_id": str(world.a["viewer"].user_id),
+            "role": "used",
+            "branch_id": str(world.a.main),
+        },
+    )
     assert call(client, "DELETE", f"{API}/roles/used", owner).status_code == 409
     call(client, "DELETE", f"{API}/role-assignments/{a.json['id']}", owner)
     assert call(client, "DELETE", f"{API}/roles/used", owner).status_code == 204
@@ -60,19 +94,38 @@ def test_role_in_use_cannot_be_deleted(client: FlaskClient, world: World) -> Non
 def test_branch_admin_cannot_escalate(client: FlaskClient, world: World) -> None:
     ba = world.a["branch_admin"]
     target = str(world.a["technician"].user_id)
-    for role, branch in (("owner", None), ("admin", str(world.a.main)),
-                         ("dispatcher", str(world.a.other)), ("technician", None)):
-        r = call(client, "POST", f"{API}/role-assignments", ba,
-                 json={"user_id": target, "role": role, "branch_id": branch})
+    for role, branch in (
+        ("owner", None),
+        ("admin", str(world.a.main)),
+        ("dispatcher", str(world.a.other)),
+        ("technician", None),
+    ):
+        r = call(
+            client,
+            "POST",
+            f"{API}/role-assignments",
+            ba,
+            json={"user_id": target, "role": role, "branch_id": branch},
+        )
         assert r.status_code == 403, (role, branch, r.json)
-    ok = call(client, "POST", f"{API}/role-assignments", ba,
-              json={"user_id": target, "role": "dispatcher", "branch_id": str(world.a.main)})
+    ok = call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        ba,
+        json={"user_id": target, "role": "dispatcher", "branch_id": str(world.a.main)},
+    )
     assert ok.status_code == 201
 
 
 def test_admin_cannot_grant_owner(client: FlaskClient, world: World) -> None:
-    r = call(client, "POST", f"{API}/role-assignments", world.a["admin"], json={
-        "user_id": str(world.a["admin"].user_id), "role": "owner", "branch_id": None})
+    r = call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        world.a["admin"],
+        json={"user_id": str(world.a["admin"].user_id), "role": "owner", "branch_id": None},
+    )
     assert r.status_code == 403
 
 
@@ -85,16 +138,29 @@ def test_last_owner_stays(client: FlaskClient, world: World) -> None:
 
 
 def test_duplicate_assignment_is_409(client: FlaskClient, world: World) -> None:
-    body = {"user_id": str(world.a["dispatcher"].user_id), "role": "dispatcher",
-            "branch_id": str(world.a.main)}
-    assert call(client, "POST", f"{API}/role-assignments", world.a["owner"], json=body).status_code == 409
+    body = {
+        "user_id": str(world.a["dispatcher"].user_id),
+        "role": "dispatcher",
+        "branch_id": str(world.a.main),
+    }
+    assert (
+        call(client, "POST", f"{API}/role-assignments", world.a["owner"], json=body).status_code
+        == 409
+    )
 
 
 def test_tenant_wide_role_applies_to_new_branches(client: FlaskClient, world: World) -> None:
     owner, admin = world.a["owner"], world.a["admin"]
-    new = call(client, "POST", f"{API}/branches", owner,
-               json={"name": "Shymkent", "timezone": "Asia/Almaty"}).json
-    r = call(client, "PATCH", f"{API}/branches/{new['id']}", admin, json={"address": "Tauke khan 1"})
+    new = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        owner,
+        json={"name": "Shymkent", "timezone": "Asia/Almaty"},
+    ).json
+    r = call(
+        client, "PATCH", f"{API}/branches/{new['id']}", admin, json={"address": "Tauke khan 1"}
+    )
     assert r.status_code == 200
     me = call(client, "GET", f"{API}/me", admin).json
     assert new["id"] in {g["branch_id"] for g in me["grants"]}
@@ -102,23 +168,46 @@ def test_tenant_wide_role_applies_to_new_branches(client: FlaskClient, world: Wo
 
 def test_branch_role_is_limited_to_its_branch(client: FlaskClient, world: World) -> None:
     ba = world.a["branch_admin"]
-    assert call(client, "PATCH", f"{API}/branches/{world.a.main}", ba,
-                json={"address": "x"}).status_code == 200
-    assert call(client, "PATCH", f"{API}/branches/{world.a.other}", ba,
-                json={"address": "x"}).status_code == 403
+    assert (
+        call(
+            client, "PATCH", f"{API}/branches/{world.a.main}", ba, json={"address": "x"}
+        ).status_code
+        == 200
+    )
+    assert (
+        call(
+            client, "PATCH", f"{API}/branches/{world.a.other}", ba, json={"address": "x"}
+        ).status_code
+        == 403
+    )
     visible = call(client, "GET", f"{API}/branches", world.a["technician"]).json
     assert [b["id"] for b in visible["items"]] == [str(world.a.main)]
 
 
 def test_deleting_a_branch_removes_its_assignments(client: FlaskClient, world: World) -> None:
     owner = world.a["owner"]
-    branch = call(client, "POST", f"{API}/branches", owner,
-                  json={"name": "Temporary", "timezone": "Asia/Almaty"}).json
-    call(client, "POST", f"{API}/role-assignments", owner, json={
-        "user_id": str(world.a["viewer"].user_id), "role": "dispatcher", "branch_id": branch["id"]})
+    branch = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        owner,
+        json={"name": "Temporary", "timezone": "Asia/Almaty"},
+    ).json
+    call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        owner,
+        json={
+            "user_id": str(world.a["viewer"].user_id),
+            "role": "dispatcher",
+            "branch_id": branch["id"],
+        },
+    )
     assert call(client, "DELETE", f"{API}/branches/{branch['id']}", owner).status_code == 204
-    left = call(client, "GET", f"{API}/role-assignments?user_id={world.a['viewer'].user_id}",
-                owner).json
+    left = call(
+        client, "GET", f"{API}/role-assignments?user_id={world.a['viewer'].user_id}", owner
+    ).json
     assert branch["id"] not in {a["branch_id"] for a in left["items"]}
 
 
@@ -131,8 +220,13 @@ def test_policy_change_reaches_another_worker(
     viewer = world.a["viewer"]
     body = {"name": "Via worker two", "timezone": "Asia/Almaty"}
     assert call(c2, "POST", f"{API}/branches", viewer, json=body).status_code == 403  # cached
-    call(c1, "POST", f"{API}/role-assignments", world.a["owner"],
-         json={"user_id": str(viewer.user_id), "role": "admin", "branch_id": None})
+    call(
+        c1,
+        "POST",
+        f"{API}/role-assignments",
+        world.a["owner"],
+        json={"user_id": str(viewer.user_id), "role": "admin", "branch_id": None},
+    )
     assert call(c2, "POST", f"{API}/branches", viewer, json=body).status_code == 201
     store = other_worker.extensions["dala.policy"]
     call(c2, "GET", f"{API}/me", viewer)  # the new branch bumped the version: one reload

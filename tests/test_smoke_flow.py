@@ -25,7 +25,11 @@ def test_signup_then_token_then_branches(client: FlaskClient) -> None:
 
     token = client.post(
         "/api/v1/auth/token",
-        json={"tenant": slug, "email": "founder@aqua.example.com", "password": "long enough password"},
+        json={
+            "tenant": slug,
+            "email": "founder@aqua.example.com",
+            "password": "long enough password",
+        },
     )
     assert token.status_code == 200, token.json
     assert token.json["token_type"] == "Bearer"

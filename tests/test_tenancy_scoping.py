@@ -18,9 +18,8 @@ from tests.support.world import World
 
 
 def test_scoped_query_without_tenant_raises(app: Flask, world: World) -> None:
-    with app.app_context():
-        with pytest.raises(NoTenantContext):
-            get_session().scalars(select(User)).all()
+    with app.app_context(), pytest.raises(NoTenantContext):
+        get_session().scalars(select(User)).all()
 
 
 def test_orm_reads_see_only_the_current_tenant(app: Flask, world: World) -> None:
@@ -35,8 +34,9 @@ def test_orm_reads_see_only_the_current_tenant(app: Flask, world: World) -> None
 def test_inserts_are_stamped_with_the_current_tenant(app: Flask, world: World) -> None:
     with app.app_context(), context.tenant_scope(world.a.tenant_id):
         session = get_session()
-        branch = Branch(name=f"S-{uuid.uuid4().hex[:6]}", timezone="UTC", currency="USD",
-                        locale="en")
+        branch = Branch(
+            name=f"S-{uuid.uuid4().hex[:6]}", timezone="UTC", currency="USD", locale="en"
+        )
         session.add(branch)
         session.flush()
         assert branch.tenant_id == world.a.tenant_id
@@ -46,8 +46,15 @@ def test_inserts_are_stamped_with_the_current_tenant(app: Flask, world: World) -
 def test_writing_another_tenants_row_is_refused(app: Flask, world: World) -> None:
     with app.app_context(), context.tenant_scope(world.a.tenant_id):
         session = get_session()
-        session.add(Branch(tenant_id=world.b.tenant_id, name="Sneaky", timezone="UTC",
-                           currency="USD", locale="en"))
+        session.add(
+            Branch(
+                tenant_id=world.b.tenant_id,
+                name="Sneaky",
+                timezone="UTC",
+                currency="USD",
+                locale="en",
+            )
+        )
         with pytest.raises(CrossTenantWrite):
             session.flush()
         session.rollback()
@@ -108,8 +115,10 @@ def test_app_role_neither_owns_tables_nor_bypasses_rls(app: Flask) -> None:
         ).one()
         assert row == (False, False)
         owned = session.execute(
-            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-                 "AND tableowner = current_user")
+            text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                "AND tableowner = current_user"
+            )
         ).scalar()
         assert owned == 0
         session.rollback()

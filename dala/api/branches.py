@@ -58,7 +58,9 @@ class BranchesView(MethodView):
         if visible is not ALL_BRANCHES:
             query = query.where(Branch.id.in_(visible))  # type: ignore[arg-type]
         if "q" in args:
-            query = query.where(func.lower(Branch.name).contains(args["q"].lower(), autoescape=True))
+            query = query.where(
+                func.lower(Branch.name).contains(args["q"].lower(), autoescape=True)
+            )
         if "timezone" in args:
             query = query.where(Branch.timezone == args["timezone"])
         return paginate(get_session(), query, args)

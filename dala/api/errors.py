@@ -61,11 +61,15 @@ class DalaApi(Api):  # type: ignore[misc]
         code = error.code or 500
         if errors and code in (400, 422):
             fields = _field_list(errors)
-            message = _("Invalid input: %(fields)s", fields=fields) if fields else _("Invalid input.")
+            message = (
+                _("Invalid input: %(fields)s", fields=fields) if fields else _("Invalid input.")
+            )
         else:
             message = data.get("message") or error.description or error.name
         headers = {
-            k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")
+            k: v
+            for k, v in error.get_headers()
+            if k.lower() not in ("content-type", "content-length")
         }
         headers.update(data.get("headers") or {})
         return error_response(code, message, errors, headers)

@@ -16,7 +16,7 @@ def _not_blank(value: str) -> None:
         raise ma.ValidationError(str(_l("Must not be blank.")))
 
 
-def Text(max_length: int, *, required: bool = False, **kwargs: Any) -> ma.fields.String:  # noqa: N802
+def Text(max_length: int, *, required: bool = False, **kwargs: Any) -> ma.fields.String:
     """A trimmed, non-blank string of bounded length."""
     return ma.fields.String(
         required=required,
@@ -50,7 +50,9 @@ class Password(ma.fields.String):
 
 def _timezone(value: str) -> None:
     if not is_timezone(value):
-        raise ma.ValidationError(str(_l("Unknown time zone; use an IANA name such as Asia/Almaty.")))
+        raise ma.ValidationError(
+            str(_l("Unknown time zone; use an IANA name such as Asia/Almaty."))
+        )
 
 
 def _currency(value: str) -> None:
@@ -58,13 +60,13 @@ def _currency(value: str) -> None:
         raise ma.ValidationError(str(_l("Unknown currency; use an ISO 4217 code such as KZT.")))
 
 
-def Timezone(**kwargs: Any) -> ma.fields.String:  # noqa: N802
+def Timezone(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=_timezone, metadata={"example": "Asia/Almaty"}, **kwargs)
 
 
-def Currency(**kwargs: Any) -> ma.fields.String:  # noqa: N802
+def Currency(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=_currency, metadata={"example": "KZT"}, **kwargs)
 
 
-def Locale(**kwargs: Any) -> ma.fields.String:  # noqa: N802
+def Locale(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=ma.validate.OneOf(SUPPORTED_LOCALES), **kwargs)

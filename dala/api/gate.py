@@ -50,7 +50,7 @@ def authenticate_api_request() -> None:
         if tenant.status == TenantStatus.SUSPENDED:
             raise TenantInactive(_("This company's account is suspended; contact your owner."))
         raise Forbidden(_("This company's account is cancelled."))
-    branch_id = _selected_branch(tenant.id)
+    _selected_branch(tenant.id)
     store: PolicyStore = current_app.extensions["dala.policy"]
     g.principal = Principal(
         user=user, tenant=tenant, enforcer=store.enforcer(session, tenant), token=token

@@ -54,9 +54,16 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(_ALL - {"tenant:update"}),
     "branch_admin": frozenset(
         {
-            "tenant:read", "branch:read", "branch:update", "user:read", "user:invite",
-            "role:read", "role_assignment:read", "role_assignment:create",
-            "role_assignment:delete", *_OWN_TOKENS,
+            "tenant:read",
+            "branch:read",
+            "branch:update",
+            "user:read",
+            "user:invite",
+            "role:read",
+            "role_assignment:read",
+            "role_assignment:create",
+            "role_assignment:delete",
+            *_OWN_TOKENS,
         }
     ),
     "dispatcher": frozenset({"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS}),

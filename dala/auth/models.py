@@ -67,7 +67,7 @@ class ApiToken(TenantScoped, Base):
 
 
 class TokenPurpose(enum.StrEnum):
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
     INVITE = "invite"
 
 

@@ -168,9 +168,7 @@ def delete_role_rules(session: Session, subject: str) -> None:
 def rebuild_user_grants(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Re-derive a user's ``g`` rules from their role assignments."""
     subject = user_subject(user_id)
-    session.execute(
-        delete(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == subject)
-    )
+    session.execute(delete(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == subject))
     assignments = session.scalars(
         select(RoleAssignment).where(RoleAssignment.user_id == user_id)
     ).all()

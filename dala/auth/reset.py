@@ -118,9 +118,7 @@ def confirm_password(session: Session, token: str, password: str) -> User:
         raise invalid
     tenant_id, token_id, secret = parsed
     context.activate(tenant_id)
-    action = session.scalar(
-        select(ActionToken).where(ActionToken.id == token_id).with_for_update()
-    )
+    action = session.scalar(select(ActionToken).where(ActionToken.id == token_id).with_for_update())
     now = utcnow()
     if (
         action is None

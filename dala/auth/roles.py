@@ -38,7 +38,9 @@ class RoleView:
     id: uuid.UUID | None = None
 
 
-def _custom_permissions(session: Session, tenant_id: uuid.UUID, keys: list[str]) -> dict[str, list[str]]:
+def _custom_permissions(
+    session: Session, tenant_id: uuid.UUID, keys: list[str]
+) -> dict[str, list[str]]:
     subjects = {policy.role_subject(tenant_id, k): k for k in keys}
     result: dict[str, list[str]] = {k: [] for k in keys}
     if not subjects:
@@ -122,12 +124,16 @@ def create_role(session: Session, data: dict[str, Any]) -> RoleView:
     if not ROLE_KEY_RE.match(key):
         raise ValidationFailed(
             _("Invalid role key."),
-            errors={"key": [_("Use 2-40 lower-case letters, digits or _, starting with a letter.")]},
+            errors={
+                "key": [_("Use 2-40 lower-case letters, digits or _, starting with a letter.")]
+            },
         )
     if key in BUILTIN_ROLES or _custom_role(session, key):
         raise Conflict(_("A role with this key exists."), errors={"key": [_("Taken.")]})
     permissions = _check_permissions(data.get("permissions", []))
-    role = Role(id=uuid.uuid4(), key=key, name=data["name"], description=data.get("description", ""))
+    role = Role(
+        id=uuid.uuid4(), key=key, name=data["name"], description=data.get("description", "")
+    )
     session.add(role)
     session.flush()
     policy.write_role_permissions(session, policy.role_subject(tenant_id, key), permissions)
@@ -143,7 +149,9 @@ def update_role(session: Session, role: Role, data: dict[str, Any]) -> RoleView:
             setattr(role, attr, data[attr])
     if "permissions" in data:
         permissions = _check_permissions(data["permissions"])
-        policy.write_role_permissions(session, policy.role_subject(tenant_id, role.key), permissions)
+        policy.write_role_permissions(
+            session, policy.role_subject(tenant_id, role.key), permissions
+        )
         policy.bump_policy_version(session, tenant_id)
         role.updated_at = utcnow()  # the version moves even when only permissions change
     session.flush()
@@ -157,8 +165,10 @@ def delete_role(session: Session, role: Role) -> None:
     )
     if in_use:
         raise Conflict(
-            _("The role is assigned to %(count)s user(s); remove those assignments first.",
-              count=in_use)
+            _(
+                "The role is assigned to %(count)s user(s); remove those assignments first.",
+                count=in_use,
+            )
         )
     policy.delete_role_rules(session, policy.role_subject(tenant_id, role.key))
     session.delete(role)
@@ -203,8 +213,10 @@ def assign_role(
     missing = granted - principal.permissions_in(branch_id)
     if missing:
         raise Forbidden(
-            _("You cannot grant permissions you do not hold: %(names)s",
-              names=", ".join(sorted(missing)))
+            _(
+                "You cannot grant permissions you do not hold: %(names)s",
+                names=", ".join(sorted(missing)),
+            )
         )
     exists = session.scalar(
         select(RoleAssignment.id).where(

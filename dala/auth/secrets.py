@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-TOKEN_PREFIX = "dala_"
+TOKEN_PREFIX = "dala_"  # noqa: S105 - a public prefix
 
 
 def _hasher() -> PasswordHasher:

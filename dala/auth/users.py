@@ -122,4 +122,3 @@ def is_last_owner(session: Session, user_id: uuid.UUID) -> bool:
         )
     )
     return owners == {user_id}
-

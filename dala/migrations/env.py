@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import text
-
 from sqlalchemy_adapter.adapter import Base as CasbinBase
 
 from dala.db import make_engine

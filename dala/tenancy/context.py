@@ -38,7 +38,9 @@ def current_branch_id() -> uuid.UUID | None:
     return ctx.branch_id if ctx else None
 
 
-def activate(tenant_id: uuid.UUID, branch_id: uuid.UUID | None = None) -> Token[TenantContext | None]:
+def activate(
+    tenant_id: uuid.UUID, branch_id: uuid.UUID | None = None
+) -> Token[TenantContext | None]:
     """Set the tenant (and branch) until :func:`reset` is called with the returned token."""
     return _current.set(TenantContext(tenant_id, branch_id))
 

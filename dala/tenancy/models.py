@@ -34,7 +34,12 @@ class Tenant(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     status: Mapped[TenantStatus] = mapped_column(
-        Enum(TenantStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            TenantStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=TenantStatus.TRIALING,
     )
     trial_ends_at: Mapped[datetime | None]
@@ -47,9 +52,7 @@ class Branch(TenantScoped, Timestamped, Base):
     """A location of a tenant with its own time zone, currency and language."""
 
     __tablename__ = "branches"
-    __table_args__ = (
-        Index("uq_branches_tenant_name", "tenant_id", "name", unique=True),
-    )
+    __table_args__ = (Index("uq_branches_tenant_name", "tenant_id", "name", unique=True),)
 
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64))

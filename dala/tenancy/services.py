@@ -144,9 +144,7 @@ def delete_branch(session: Session, branch: Branch) -> None:
     if session.scalar(select(func.count()).select_from(Branch)) <= 1:
         raise Conflict(_("A company needs at least one branch."))
     affected = set(
-        session.scalars(
-            select(RoleAssignment.user_id).where(RoleAssignment.branch_id == branch.id)
-        )
+        session.scalars(select(RoleAssignment.user_id).where(RoleAssignment.branch_id == branch.id))
     )
     for assignment in session.scalars(
         select(RoleAssignment).where(RoleAssignment.branch_id == branch.id)
