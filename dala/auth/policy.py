@@ -50,7 +50,7 @@ class TenantFilter:
     domains: tuple[str, ...]
 
 
-class TenantPolicyAdapter(Adapter):  # type: ignore[misc]
+class TenantPolicyAdapter(Adapter):
     """The SQLAlchemy adapter, filtered to one tenant (templates + that tenant's rules)."""
 
     def filter_query(self, querydb: Query[Any], filter: TenantFilter) -> Query[Any]:  # noqa: A002

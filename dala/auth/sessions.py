@@ -15,7 +15,7 @@ from dala.tenancy.models import USABLE_STATUSES, Tenant
 from dala.tenancy.scoping import get_scoped
 
 
-class SessionUser(UserMixin):  # type: ignore[misc]
+class SessionUser(UserMixin):
     """The signed-in portal user, as flask-login sees them."""
 
     def __init__(self, user: User, tenant: Tenant) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy_adapter.adapter import Base as CasbinBase
 
 from dala.db import make_engine
@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def grant_app_role(connection, role: str) -> None:  # type: ignore[no-untyped-def]
+def grant_app_role(connection: Connection, role: str) -> None:
     """The application role may use the tables, never own them or bypass RLS."""
     quoted = connection.dialect.identifier_preparer.quote(role)
     connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))

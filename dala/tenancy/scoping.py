@@ -40,10 +40,12 @@ class TenantScoped:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id, sort_order=-10)
 
 
-def tenant_fk(columns: list[str], target: str, **kwargs: str) -> ForeignKeyConstraint:
+def tenant_fk(
+    columns: list[str], target: str, *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
     """A foreign key that includes ``tenant_id``, so a row cannot point into another tenant."""
     return ForeignKeyConstraint(
-        ["tenant_id", *columns], [f"{target}.tenant_id", f"{target}.id"], **kwargs
+        ["tenant_id", *columns], [f"{target}.tenant_id", f"{target}.id"], ondelete=ondelete
     )
 
 

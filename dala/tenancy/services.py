@@ -34,7 +34,7 @@ class Signup:
 
 def _free_slug(session: Session, wanted: str | None, company_name: str) -> str:
     if wanted:
-        if not SLUG_RE.match(wanted) or wanted in RESERVED:
+        if not SLUG_RE.fullmatch(wanted) or wanted in RESERVED:
             raise ValidationFailed(
                 _("Invalid company address."),
                 errors={"slug": [_("Use 1-63 lower-case letters, digits and hyphens.")]},
@@ -141,7 +141,7 @@ def update_branch(session: Session, branch: Branch, data: dict[str, Any]) -> Bra
 def delete_branch(session: Session, branch: Branch) -> None:
     """Delete a branch and its role assignments; a tenant keeps at least one branch."""
     tenant_id = context.current_tenant_id()
-    if session.scalar(select(func.count()).select_from(Branch)) <= 1:
+    if (session.scalar(select(func.count()).select_from(Branch)) or 0) <= 1:
         raise Conflict(_("A company needs at least one branch."))
     affected = set(
         session.scalars(select(RoleAssignment.user_id).where(RoleAssignment.branch_id == branch.id))
