@@ -23,7 +23,7 @@ node_modules/.stamp-npm: package.json package-lock.json
 	touch $@
 
 translations: $(VENV)/.stamp-install
-	$(BIN)/pybabel compile -q -d dala/translations
+	@$(BIN)/pybabel compile -d dala/translations 2>&1 | grep -v "^compiling catalog" || true
 
 # --- demo: SQLite under instance/, demo company, server on http://$(HOST):$(PORT) -------------
 demo: install
