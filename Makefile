@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install demo serve test lint typecheck test-sqlite test-postgres services bench translations clean
+.PHONY: install demo serve test browser lint typecheck test-sqlite test-postgres services bench translations clean
 
 install: $(VENV)/.stamp-install node_modules/.stamp-npm translations
 
@@ -30,10 +30,14 @@ demo: install
 	@scripts/demo-serve $(HOST) $(PORT)
 
 # --- tests: ruff, mypy, then the whole suite on SQLite and on PostgreSQL -------------------------
-test: install services lint typecheck test-sqlite test-postgres
+test: install services browser lint typecheck test-sqlite test-postgres
 
 services:
 	@scripts/ensure-services
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+browser:
+	test -x /usr/bin/chromium || scripts/apt-install chromium
 
 lint:
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.i18n import init_i18n
     from dala.tenancy import scoping
     from dala.web.assets import init_assets
+    from dala.web.shell import init_web
 
     db = Database(app)
     scoping.install(db.session_factory)
@@ -50,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_api(app)
     init_assets(app)
+    init_web(app)
     register_cli(app)
 
     if not app.debug and not app.testing:

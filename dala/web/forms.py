@@ -1,0 +1,86 @@
+"""The portal's sign-in forms (Flask-WTF: every one carries a CSRF token).
+
+Field names match the API's (``tenant``, ``email``, ``password``) so the
+sign-in rate limit (:func:`dala.extensions.login_key`) counts both alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+#: The same rule as the API's ``Password`` field (dala.api.fields).
+PASSWORD_MIN, PASSWORD_MAX = 10, 128
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _not_only_spaces(_form: FlaskForm, field: PasswordField) -> None:
+    if field.data and not field.data.strip():
+        raise ValidationError(str(_l("Use 10 to 128 characters.")))
+
+
+def _company_field() -> StringField:
+    return StringField(
+        _l("Company ID"),
+        validators=[
+            InputRequired(message=_l("Enter your company ID.")),
+            Length(max=63, message=_l("A company ID has at most 63 characters.")),
+        ],
+        filters=[_strip],
+        description=_l("The short name of your company in Dala, e.g. aqua-plumbing."),
+    )
+
+
+def _email_field(*, check_syntax: bool) -> EmailField:
+    validators: list[Any] = [
+        InputRequired(message=_l("Enter your e-mail address.")),
+        Length(max=254, message=_l("Not a valid e-mail address.")),
+    ]
+    if check_syntax:
+        validators.append(
+            Email(message=_l("Not a valid e-mail address."), check_deliverability=False)
+        )
+    return EmailField(_l("E-mail"), validators=validators, filters=[_strip])
+
+
+class LoginForm(FlaskForm):
+    tenant = _company_field()
+    email = _email_field(check_syntax=False)
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(message=_l("Enter your password.")),
+            Length(max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    tenant = _company_field()
+    email = _email_field(check_syntax=True)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(message=_l("Choose a password.")),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
+            _not_only_spaces,
+        ],
+        description=_l("At least 10 characters. A few unrelated words are easy to remember."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            InputRequired(message=_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+    )
