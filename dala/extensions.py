@@ -15,6 +15,8 @@ def _login_key() -> str:
     data = request.get_json(silent=True) if request.is_json else request.form
     data = data if isinstance(data, dict) else {}
     account = f"{str(data.get('tenant', ''))[:63]}/{str(data.get('email', ''))[:254]}".lower()
+    # JSON may carry lone surrogates, which no storage can encode as a key.
+    account = account.encode("utf-8", "replace").decode("utf-8")
     return f"{request.remote_addr}|{account}"
 
 

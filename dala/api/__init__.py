@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from dala.api.errors import DalaApi
+from dala.api.errors import DalaApi, ErrorResponses
+from dala.api.fields import Email
 from dala.extensions import csrf
 
 api = DalaApi()
+api.register_field(Email, "string", "email")
 
 
 def init_api(app: Flask) -> None:
@@ -34,6 +36,7 @@ def init_api(app: Flask) -> None:
 
 def _spec_kwargs() -> dict[str, object]:
     return {
+        "extra_plugins": [ErrorResponses()],
         "info": {
             "description": (
                 "Multi-tenant field service management. Authenticate with "

@@ -6,8 +6,8 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from dala.api.blueprint import Blueprint
 from dala.api.fields import Email, Password
 from dala.auth.reset import confirm_password, request_password_reset
 from dala.auth.tokens import issue_token
@@ -54,6 +54,7 @@ class TokenView(MethodView):
 
     @blp.arguments(TokenArgs)
     @blp.response(200, AccessTokenSchema)
+    @blp.alt_response(401, description="Wrong company, e-mail or password")
     @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange company slug, e-mail and password for a bearer token."""

@@ -51,5 +51,5 @@ class ArgumentsParser(FlaskParser):
         return location_data
 
 
-class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ArgumentsParser()

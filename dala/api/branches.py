@@ -7,9 +7,9 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Currency, Locale, Text, Timezone
 from dala.api.pagination import PageArgs, page_of, paginate
@@ -103,6 +103,7 @@ class BranchView(MethodView):
 
     @require("branch:delete")
     @blp.response(204)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
     def delete(self, branch_id: uuid.UUID) -> None:
         """Delete a branch and its role assignments (a company keeps at least one)."""
         session = get_session()

@@ -6,8 +6,8 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from dala.api.blueprint import Blueprint
 from dala.api.schemas import TenantSchema, UserSchema
 from dala.auth import policy
 from dala.auth.catalogue import PERMISSIONS

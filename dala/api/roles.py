@@ -7,9 +7,9 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
+from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate
@@ -129,6 +129,7 @@ class RoleView(MethodView):
 
     @require("role:delete")
     @blp.response(204)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
     def delete(self, key: str) -> None:
         """Delete a custom role that nobody holds."""
         session = get_session()
@@ -165,6 +166,7 @@ class AssignmentsView(MethodView):
     @require("role_assignment:create")
     @blp.arguments(AssignmentCreateArgs)
     @blp.response(201, AssignmentSchema)
+    @blp.alt_response(404, description="No such user or branch")
     def post(self, data: dict[str, Any]) -> RoleAssignment:
         """Give a user a role in one branch, or tenant-wide (``branch_id`` null)."""
         session = get_session()

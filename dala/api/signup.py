@@ -6,8 +6,8 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from dala.api.blueprint import Blueprint
 from dala.api.fields import Currency, Email, Locale, Password, Text, Timezone
 from dala.api.schemas import BranchSchema, TenantSchema, UserSchema
 from dala.db import get_session
@@ -42,6 +42,7 @@ class SignupView(MethodView):
 
     @blp.arguments(SignupArgs)
     @blp.response(201, SignupResultSchema)
+    @blp.alt_response(409, description="The company address is taken")
     @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a company (tenant) in trial, its first branch and its owner."""

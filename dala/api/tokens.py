@@ -8,9 +8,9 @@ from typing import Any
 import marshmallow as ma
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dala.api.blueprint import Blueprint
 from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.auth.guard import authorize, current_principal, require

@@ -7,9 +7,9 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 
+from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Email, Locale, Text
 from dala.api.pagination import PageArgs, page_of, paginate
@@ -90,6 +90,7 @@ class UsersView(MethodView):
     @require("user:invite")
     @blp.arguments(UserInviteArgs)
     @blp.response(201, UserSchema)
+    @blp.alt_response(404, description="No such branch in roles")
     def post(self, data: dict[str, Any]) -> Any:
         """Invite a person by e-mail, optionally with roles; they choose their password."""
         principal = current_principal()
@@ -132,6 +133,7 @@ class UserView(MethodView):
 
     @require("user:deactivate")
     @blp.response(204)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
     def delete(self, user_id: uuid.UUID) -> None:
         """Deactivate: sign out everywhere, revoke tokens; the history stays."""
         session = get_session()

@@ -86,6 +86,8 @@ def list_roles(session: Session) -> list[RoleView]:
 
 
 def _custom_role(session: Session, key: str) -> Role | None:
+    if not ROLE_KEY_RE.fullmatch(key):  # e.g. a NUL from the URL, which PostgreSQL refuses
+        return None
     return session.scalar(select(Role).where(Role.key == key))
 
 
@@ -121,7 +123,7 @@ def _check_permissions(permissions: list[str]) -> set[str]:
 def create_role(session: Session, data: dict[str, Any]) -> RoleView:
     tenant_id = context.current_tenant_id()
     key = data["key"]
-    if not ROLE_KEY_RE.match(key):
+    if not ROLE_KEY_RE.fullmatch(key):
         raise ValidationFailed(
             _("Invalid role key."),
             errors={
