@@ -110,27 +110,41 @@ def send_invitation(session: Session, user: User, tenant: Tenant, inviter: User)
     _deliver(user, subject, body)
 
 
-def confirm_password(session: Session, token: str, password: str) -> User:
-    """Use a reset or invitation token once to set the password."""
+def _usable_link(session: Session, token: str, *, lock: bool) -> tuple[ActionToken, User] | None:
+    """The unused, unexpired action token and its user, activating the token's tenant."""
     parsed = parse_token(token)
-    invalid = ValidationFailed(_(INVALID_LINK), errors={"token": [_(INVALID_LINK)]})
     if parsed is None:
-        raise invalid
+        return None
     tenant_id, token_id, secret = parsed
     context.activate(tenant_id)
-    action = session.scalar(select(ActionToken).where(ActionToken.id == token_id).with_for_update())
-    now = utcnow()
+    query = select(ActionToken).where(ActionToken.id == token_id)
+    action = session.scalar(query.with_for_update() if lock else query)
     if (
         action is None
         or not digest_matches(action.secret_hash, secret)
         or action.used_at is not None
-        or action.expires_at <= now
+        or action.expires_at <= utcnow()
     ):
-        raise invalid
+        return None
     user = session.scalar(select(User).where(User.id == action.user_id))
     if user is None or user.status == UserStatus.DEACTIVATED:
-        raise invalid
-    action.used_at = now
+        return None
+    return action, user
+
+
+def link_purpose(session: Session, token: str) -> TokenPurpose | None:
+    """What an e-mailed link is for while it can still be used, else None; changes nothing."""
+    found = _usable_link(session, token, lock=False)
+    return found[0].purpose if found else None
+
+
+def confirm_password(session: Session, token: str, password: str) -> User:
+    """Use a reset or invitation token once to set the password."""
+    found = _usable_link(session, token, lock=True)
+    if found is None:
+        raise ValidationFailed(_(INVALID_LINK), errors={"token": [_(INVALID_LINK)]})
+    action, user = found
+    action.used_at = utcnow()
     set_password(user, password)
     session.flush()
     return user

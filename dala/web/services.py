@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session
 
 from dala.auth.catalogue import BUILTIN_ROLE_LABELS
 from dala.auth.guard import Principal
-from dala.auth.models import ActionToken, Role, RoleAssignment, TokenPurpose, User, UserStatus
+from dala.auth.models import Role, RoleAssignment, User
 from dala.auth.policy import PolicyStore
-from dala.auth.secrets import digest_matches, parse_token
 from dala.db import utcnow
-from dala.tenancy import context
 from dala.tenancy.models import Branch, Tenant, TenantStatus
 
 #: How the home page names a tenant's status.
@@ -132,28 +130,3 @@ def home_summary(session: Session, user: User, tenant: Tenant) -> HomeSummary:
         trial_days_left=days_left,
         roles=roles,
     )
-
-
-def usable_link_purpose(session: Session, token: str) -> TokenPurpose | None:
-    """What an e-mailed link is for if it can still be used, else None; changes nothing.
-
-    The same checks as :func:`dala.auth.reset.confirm_password`, read-only, so the
-    page can say "this link has expired" before the user types a new password.
-    """
-    parsed = parse_token(token)
-    if parsed is None:
-        return None
-    tenant_id, token_id, secret = parsed
-    with context.tenant_scope(tenant_id):
-        action = session.scalar(select(ActionToken).where(ActionToken.id == token_id))
-        if (
-            action is None
-            or not digest_matches(action.secret_hash, secret)
-            or action.used_at is not None
-            or action.expires_at <= utcnow()
-        ):
-            return None
-        status = session.scalar(select(User.status).where(User.id == action.user_id))
-        if status is None or status == UserStatus.DEACTIVATED:
-            return None
-        return action.purpose

@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dala.auth.models import TokenPurpose
-from dala.auth.reset import confirm_password, request_password_reset
+from dala.auth.reset import confirm_password, link_purpose, request_password_reset
 from dala.auth.sessions import SessionUser
 from dala.auth.users import authenticate
 from dala.db import get_session
@@ -127,7 +127,7 @@ def forgot_password() -> ResponseReturnValue:
 def reset_password() -> ResponseReturnValue:
     token = request.args.get("token", "")[:200]
     db = get_session()
-    purpose = services.usable_link_purpose(db, token) if token else None
+    purpose = link_purpose(db, token) if token else None
     form = ResetPasswordForm()
     status = 200
     if purpose is not None and form.validate_on_submit():
@@ -193,8 +193,10 @@ def _csrf_failed(_exc: CSRFError) -> ResponseReturnValue:
     return _error_page(
         400,
         _("The form has expired"),
-        _("For your security, forms work for a limited time and only on this site. "
-          "Go back, reload the page and send the form again."),
+        _(
+            "For your security, forms work for a limited time and only on this site. "
+            "Go back, reload the page and send the form again."
+        ),
     )
 
 
