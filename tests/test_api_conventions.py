@@ -221,3 +221,39 @@ def test_signup_slug_from_cyrillic_name_and_taken_slug(client: FlaskClient) -> N
         f"{API}/signup", json={**base, "company_name": "X", "slug": r.json["tenant"]["slug"]}
     )
     assert taken.status_code == 409 and "slug" in taken.json["errors"]
+
+
+def test_owner_renames_the_company_with_etag(client: FlaskClient, world: World) -> None:
+    owner = world.a["owner"]
+    first = call(client, "GET", f"{API}/tenant", owner)
+    assert first.json["slug"] == world.a.slug and first.json["status"] == "trialing"
+    renamed = call(
+        client,
+        "PATCH",
+        f"{API}/tenant",
+        owner,
+        json={"name": "Alpha Climate"},
+        headers={"If-Match": first.headers["ETag"]},
+    )
+    assert renamed.status_code == 200 and renamed.json["name"] == "Alpha Climate"
+    stale = call(
+        client,
+        "PATCH",
+        f"{API}/tenant",
+        owner,
+        json={"name": "Lost"},
+        headers={"If-Match": first.headers["ETag"]},
+    )
+    assert stale.status_code == 412
+    ignored = call(client, "PATCH", f"{API}/tenant", owner, json={"slug": "new-slug"})
+    assert ignored.status_code == 422 and "slug" in ignored.json["errors"]["json"]
+    assert call(client, "GET", f"{API}/tenant", world.b["owner"]).json["name"] != "Alpha Climate"
+
+
+def test_openapi_documents_branch_and_if_match_headers(client: FlaskClient) -> None:
+    spec = client.get("/api/openapi.json").json
+    patch = spec["paths"]["/api/v1/branches/{branch_id}"]["patch"]
+    names = {p["name"] for p in patch["parameters"]}
+    assert {"X-Dala-Branch", "If-Match"} <= names
+    signup = spec["paths"]["/api/v1/signup"]["post"]
+    assert "X-Dala-Branch" not in {p["name"] for p in signup.get("parameters", [])}

@@ -77,6 +77,13 @@ def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
 CASES: list[Case] = [
     Case("GET", "/me", ALL, lambda c, t, r: (f"{API}/me", None)),
     Case("GET", "/permissions", ALL, lambda c, t, r: (f"{API}/permissions", None)),
+    Case("GET", "/tenant", ALL, lambda c, t, r: (f"{API}/tenant", None)),
+    Case(
+        "PATCH",
+        "/tenant",
+        frozenset({"owner"}),
+        lambda c, t, r: (f"{API}/tenant", {"name": "Renamed Co"}),
+    ),
     Case("GET", "/branches", ALL, lambda c, t, r: (f"{API}/branches", None)),
     Case(
         "POST",

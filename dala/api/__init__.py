@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from dala.api.errors import DalaApi, ErrorResponses
+from dala.api.errors import DalaApi
 from dala.api.fields import Email
 from dala.extensions import csrf
 
@@ -13,8 +13,9 @@ api.register_field(Email, "string", "email")
 
 
 def init_api(app: Flask) -> None:
-    from dala.api import auth, branches, meta, roles, signup, tokens, users
+    from dala.api import auth, branches, meta, roles, signup, tenant, tokens, users
     from dala.api.gate import authenticate_api_request
+    from dala.api.spec import spec_kwargs
 
     app.config.update(
         API_TITLE="Dala API",
@@ -26,28 +27,9 @@ def init_api(app: Flask) -> None:
         # Swagger UI from the npm package swagger-ui-dist (see dala.web.assets).
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
     )
-    api.init_app(app, spec_kwargs=_spec_kwargs())
-    for module in (signup, auth, meta, branches, users, roles, tokens):
+    api.init_app(app, spec_kwargs=spec_kwargs())
+    for module in (signup, auth, meta, tenant, branches, users, roles, tokens):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))
     app.before_request(authenticate_api_request)
-
-
-def _spec_kwargs() -> dict[str, object]:
-    return {
-        "extra_plugins": [ErrorResponses()],
-        "info": {
-            "description": (
-                "Multi-tenant field service management. Authenticate with "
-                "`POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
-                "Select a branch with the `X-Dala-Branch` header where it matters."
-            )
-        },
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "dala_..."}
-            }
-        },
-        "security": [{"bearerAuth": []}],
-    }

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 from typing import Any
 
 import marshmallow as ma
-from apispec import BasePlugin
 from flask import Flask, Response, jsonify
 from flask_babel import gettext as _
 from flask_smorest import Api
@@ -64,44 +62,6 @@ class ErrorSchema(ma.Schema):
         required=True,
         metadata={"description": 'Messages by location and field, e.g. {"json": {"name": [...]}}'},
     )
-
-
-_WRITES = frozenset({"post", "put", "patch", "delete"})
-
-
-def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
-    """The error statuses any operation of this shape can answer with."""
-    statuses = {429}  # RATELIMIT_DEFAULT can limit every route
-    if operation.get("security") != []:
-        # no or bad token; company suspended; role lacks the permission; unknown X-Dala-Branch
-        statuses |= {401, 402, 403, 422}
-        if method in _WRITES:
-            statuses.add(409)
-    if "requestBody" in operation:
-        statuses |= {400, 422}  # not JSON; invalid fields
-    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
-        statuses.add(422)
-    if "{" in path:
-        statuses.add(404)
-    return statuses
-
-
-class ErrorResponses(BasePlugin):
-    """Documents on every operation the errors it can give, each with the ``Error`` body."""
-
-    def operation_helper(
-        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
-    ) -> None:
-        for method, operation in (operations or {}).items():
-            responses = operation.setdefault("responses", {})
-            documented = {str(code) for code in responses}
-            for status in sorted(_error_statuses(path or "", method, operation)):
-                if str(status) not in documented:
-                    responses[status] = HTTPStatus(status).name  # flask-smorest's components
-            for code, response in responses.items():
-                # e.g. alt_response(412, description=...): say what the body is
-                if isinstance(response, dict) and str(code)[0] in "45":
-                    response.setdefault("content", {"application/json": {"schema": "Error"}})
 
 
 class DalaApi(Api):

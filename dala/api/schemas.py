@@ -11,6 +11,7 @@ class TenantSchema(ma.Schema):
     slug = ma.fields.String(dump_only=True)
     status = ma.fields.String(dump_only=True)
     trial_ends_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    version = ma.fields.Integer(dump_only=True)
 
 
 class BranchSchema(ma.Schema):

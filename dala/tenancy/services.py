@@ -102,6 +102,14 @@ def signup(
     return Signup(tenant, branch, owner)
 
 
+def update_tenant(session: Session, tenant: Tenant, data: dict[str, Any]) -> Tenant:
+    """Change the company's own settings (its slug and status are not the owner's to change)."""
+    if "name" in data:
+        tenant.name = data["name"]
+    session.flush()
+    return tenant
+
+
 def get_branch(session: Session, branch_id: uuid.UUID) -> Branch:
     branch = get_scoped(session, Branch, branch_id)
     if branch is None:

@@ -49,6 +49,7 @@ def upgrade() -> None:
         ),
         sa.Column("trial_ends_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("policy_version", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
