@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install demo serve test browser lint typecheck test-sqlite test-postgres services bench translations clean
+.PHONY: install demo serve test browser lint typecheck test-sqlite test-postgres services bench translations i18n-extract clean
 
 install: $(VENV)/.stamp-install node_modules/.stamp-npm translations
 
@@ -24,6 +24,12 @@ node_modules/.stamp-npm: package.json package-lock.json
 
 translations: $(VENV)/.stamp-install
 	@$(BIN)/pybabel compile -d dala/translations 2>&1 | grep -v "^compiling catalog" || true
+
+# After adding or changing a marked string: re-extract messages.pot, merge it into the ru and kk
+# catalogues, then translate the new entries (tests/test_i18n.py fails until every one is).
+i18n-extract: $(VENV)/.stamp-install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o dala/translations/messages.pot --project Dala --copyright-holder "Dala contributors" --no-location dala
+	$(BIN)/pybabel update -i dala/translations/messages.pot -d dala/translations
 
 # --- demo: SQLite under instance/, demo company, server on http://$(HOST):$(PORT) -------------
 demo: install

@@ -19,7 +19,10 @@ from dala.tenancy import context
 from dala.tenancy.models import USABLE_STATUSES, Tenant
 from dala.tenancy.scoping import get_scoped
 
-BAD_CREDENTIALS = "Invalid company, e-mail or password."
+
+def _bad_credentials() -> Unauthenticated:
+    # A literal inside _() so that `make i18n-extract` finds and the catalogues translate it.
+    return Unauthenticated(_("Invalid company, e-mail or password."))
 
 
 def new_session_nonce() -> str:
@@ -38,9 +41,9 @@ def authenticate(session: Session, tenant_slug: str, email: str, password: str) 
         user = session.scalar(select(User).where(User.email == email.lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active or tenant is None:
-        raise Unauthenticated(_(BAD_CREDENTIALS))
+        raise _bad_credentials()
     if tenant.status not in USABLE_STATUSES:
-        raise Unauthenticated(_(BAD_CREDENTIALS))
+        raise _bad_credentials()
     user.last_login_at = utcnow()
     return user
 
