@@ -330,6 +330,30 @@ def test_api_errors_follow_accept_language(
     assert r.status_code == 401 and r.json is not None and r.json["message"] == english
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_field_validation_messages_follow_accept_language(
+    lang: str, client: FlaskClient, world: World, compiled: dict[str, GNUTranslations]
+) -> None:
+    """marshmallow answers in English; the API body carries the translation."""
+    tr = compiled[lang]
+    r = call(
+        client,
+        "POST",
+        f"{API}/branches",
+        world.a["owner"],
+        json={"timezone": "Asia/Almaty", "colour": "red", "address": "x" * 600},
+        headers={"Accept-Language": lang},
+    )
+    assert r.status_code == 422
+    fields = r.json["errors"]["json"]
+    assert fields["name"] == [tr.gettext("This field is required.")]
+    assert fields["colour"] == [tr.gettext("Unknown field.")]
+    assert fields["address"] == [
+        tr.gettext("Longer than the maximum length %(max)s.") % {"max": 500}
+    ]
+    assert r.json["message"].startswith(tr.gettext("Invalid input: %(fields)s").split("%")[0])
+
+
 def test_invitation_mail_is_in_the_invitees_language(
     client: FlaskClient, world: World, mailbox: Mailbox, compiled: dict[str, GNUTranslations]
 ) -> None:

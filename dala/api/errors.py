@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from dala.api.messages import translate_errors
 from dala.db import get_session
 from dala.errors import DalaError
 
@@ -74,7 +75,7 @@ class DalaApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Response:
         _rollback()
         data = getattr(error, "data", None) or {}
-        errors = data.get("errors") or data.get("messages") or {}
+        errors = translate_errors(data.get("errors") or data.get("messages") or {})
         code = error.code or 500
         if errors and code in (400, 422):
             fields = _field_list(errors)
