@@ -57,8 +57,10 @@ test-sqlite:
 test-postgres:
 	DALA_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
 
+# BENCH_ARGS, e.g. "--duration 5 --rounds 3" or "--keep-db" (see bench/api.py --help)
 bench: install services
-	$(BIN)/python bench/api.py
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache
