@@ -671,8 +671,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # `kill` and Ctrl-C both end in the `finally` below: gunicorn stopped, database dropped.
+    signal.signal(signal.SIGTERM, _terminate)
     # Configured before create_app() would do it at INFO: keep Casbin's model dump quiet.
     logging.basicConfig(level=logging.WARNING)
     wrk = find_wrk()
