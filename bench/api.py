@@ -58,8 +58,7 @@ if str(ROOT) not in sys.path:  # `python bench/api.py` puts bench/, not the root
     sys.path.insert(0, str(ROOT))
 
 from dala import create_app  # noqa: E402
-from dala.auth.guard import Principal  # noqa: E402
-from dala.auth.roles import assign_role  # noqa: E402
+from dala.auth.grants import grant_role  # noqa: E402
 from dala.auth.tokens import issue_token  # noqa: E402
 from dala.auth.users import invite_user, set_password  # noqa: E402
 from dala.db import get_session  # noqa: E402
@@ -206,11 +205,6 @@ def _seed_tenant(app: Any, company: str, extra_users: int) -> str:
     with context.tenant_scope(tenant.id):
         north = create_branch(session, {"name": "North", "timezone": "Asia/Almaty"})
         session.commit()
-        session.refresh(tenant)
-        store = app.extensions["dala.policy"]
-        owner = Principal(
-            user=result.owner, tenant=tenant, enforcer=store.enforcer(session, tenant)
-        )
         for i in range(extra_users):
             user = invite_user(
                 session,
@@ -219,9 +213,8 @@ def _seed_tenant(app: Any, company: str, extra_users: int) -> str:
                 locale="en",
             )
             set_password(user, PASSWORD)
-            assign_role(
+            grant_role(
                 session,
-                owner,
                 user_id=user.id,
                 role_key=SEED_ROLES[i % len(SEED_ROLES)],
                 branch_id=(result.branch.id, north.id)[i % 2],
@@ -270,13 +263,20 @@ def start_server(
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [
         str(gunicorn),
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", worker_class,
-        "--chdir", str(ROOT),
-        "--error-logfile", str(log),
-        "--log-level", "warning",
-        "--timeout", "60",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--chdir",
+        str(ROOT),
+        "--error-logfile",
+        str(log),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
     ]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
@@ -505,19 +505,22 @@ def run_wrk(
 ) -> Result:
     cmd = [
         wrk,
-        "--threads", str(threads),
-        "--connections", str(connections),
-        "--duration", f"{max(1, round(duration))}s",
-        "--timeout", "10s",
-        "--script", str(script),
+        "--threads",
+        str(threads),
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(script),
     ]
     if token:
         cmd += ["--header", f"Authorization: Bearer {token}"]
     cmd.append(url)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=duration + 60)
-    line = next(
-        (ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None
-    )
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     data = json.loads(line.removeprefix("BENCH_RESULT "))
@@ -629,10 +632,7 @@ def report(bare: Summary, real: Summary, settings: str) -> bool:
     ratio = real.rps / bare.rps if bare.rps else 0.0
     met = ratio >= GOAL and not failed
     print()
-    print(
-        f"real/bare throughput: {ratio:.1%}  (goal >= {GOAL:.0%}): "
-        f"{'MET' if met else 'NOT MET'}"
-    )
+    print(f"real/bare throughput: {ratio:.1%}  (goal >= {GOAL:.0%}): {'MET' if met else 'NOT MET'}")
     bare_cpu, real_cpu = bare.cpu_ms("app"), real.cpu_ms("app")
     if bare_cpu and real_cpu:
         print(
@@ -647,23 +647,48 @@ def report(bare: Summary, real: Summary, settings: str) -> bool:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--duration", type=float, default=10.0,
-                        help="seconds of measured load per endpoint and round (default 10)")
-    parser.add_argument("--warmup", type=float, default=3.0,
-                        help="seconds of unmeasured load per endpoint first (default 3)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="alternate bare/real this many times, report medians (default 1)")
-    parser.add_argument("--connections", type=int, default=8,
-                        help="concurrent connections held by wrk (default 8)")
-    parser.add_argument("--wrk-threads", type=int, default=1,
-                        help="wrk threads (default 1: the load generator shares the 2 cores)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds of measured load per endpoint and round (default 10)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help="seconds of unmeasured load per endpoint first (default 3)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alternate bare/real this many times, report medians (default 1)",
+    )
+    parser.add_argument(
+        "--connections", type=int, default=8, help="concurrent connections held by wrk (default 8)"
+    )
+    parser.add_argument(
+        "--wrk-threads",
+        type=int,
+        default=1,
+        help="wrk threads (default 1: the load generator shares the 2 cores)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync",
-                        help="gunicorn worker class (default sync, chosen by measurement)")
-    parser.add_argument("--threads", type=int, default=2,
-                        help="threads per gthread worker (default 2)")
-    parser.add_argument("--keep-db", action="store_true",
-                        help="keep the database (and print its URLs and tokens) afterwards")
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class (default sync, chosen by measurement)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per gthread worker (default 2)"
+    )
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="keep the database (and print its URLs and tokens) afterwards",
+    )
     args = parser.parse_args(argv)
     if args.duration <= 0 or min(args.connections, args.wrk_threads, args.rounds) < 1:
         parser.error("--duration, --connections, --wrk-threads and --rounds must be positive")

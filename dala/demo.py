@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import current_app
 from sqlalchemy import select
 
-from dala.auth import policy
+from dala.auth.grants import grant_role
 from dala.auth.models import RoleAssignment, User, UserStatus
-from dala.auth.users import new_session_nonce, set_password
-from dala.db import get_session, utcnow
+from dala.auth.users import invite_user, set_password
+from dala.db import get_session
 from dala.tenancy import context
 from dala.tenancy.models import Branch, Tenant
 from dala.tenancy.services import create_branch, signup
@@ -58,34 +56,17 @@ def seed_demo() -> list[tuple[str, str, str]]:
         for role, email, name, branch_name in DEMO_PEOPLE:
             user = session.scalar(select(User).where(User.email == email))
             if user is None:
-                user = User(
-                    id=uuid.uuid4(),
-                    email=email,
-                    name=name,
-                    status=UserStatus.ACTIVE,
-                    locale="ru",
-                    session_nonce=new_session_nonce(),
-                )
-                session.add(user)
-                session.flush()
+                user = invite_user(session, email=email, name=name, locale="ru")
             user.status = UserStatus.ACTIVE
             set_password(user, DEMO_PASSWORD)
-            branch_id = branches[branch_name].id if branch_name else None
             held = session.scalar(
                 select(RoleAssignment.id).where(
-                    RoleAssignment.user_id == user.id,
-                    RoleAssignment.role == role,
+                    RoleAssignment.user_id == user.id, RoleAssignment.role == role
                 )
             )
             if held is None:
-                session.add(
-                    RoleAssignment(
-                        user_id=user.id, role=role, branch_id=branch_id, created_at=utcnow()
-                    )
-                )
-                session.flush()
-            policy.rebuild_user_grants(session, tenant.id, user.id)
-        policy.bump_policy_version(session, tenant.id)
+                branch_id = branches[branch_name].id if branch_name else None
+                grant_role(session, user_id=user.id, role_key=role, branch_id=branch_id)
         session.commit()
     current_app.logger.debug("demo tenant ready")
     return [(role, email, DEMO_PASSWORD) for role, email, _n, _b in DEMO_PEOPLE]

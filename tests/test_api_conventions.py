@@ -80,6 +80,8 @@ def test_lists_are_paginated_with_total(client: FlaskClient, world: World) -> No
     page2 = call(client, "GET", f"{API}/branches?page=2&page_size=2", owner).json
     seen = [b["id"] for p in (page1, page2, page3) for b in p["items"]]
     assert len(set(seen)) == 5
+    beyond = call(client, "GET", f"{API}/branches?page=9&page_size=2", owner).json
+    assert beyond["items"] == [] and beyond["total"] == 5
 
 
 def test_list_filters(client: FlaskClient, world: World) -> None:

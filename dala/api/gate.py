@@ -53,7 +53,7 @@ def authenticate_api_request() -> None:
     _selected_branch(tenant.id)
     store: PolicyStore = current_app.extensions["dala.policy"]
     g.principal = Principal(
-        user=user, tenant=tenant, enforcer=store.enforcer(session, tenant), token=token
+        user=user, tenant=tenant, authz=store.policy(session, tenant), token=token
     )
 
 

@@ -44,7 +44,7 @@ class MeView(MethodView):
     def get(self) -> dict[str, Any]:
         """The signed-in user, their company and what they may do in each branch."""
         principal = current_principal()
-        domains = sorted(policy.user_domains(principal.enforcer, principal.user.id))
+        domains = sorted(principal.authz.user_domains(principal.user.id))
         grants = [
             {
                 "branch_id": policy.branch_of_domain(d),

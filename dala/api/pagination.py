@@ -41,8 +41,16 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def paginate(session: Session, query: Select[Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Run ``query`` for one page; ``query`` must be ordered."""
+    """Run ``query`` for one page; ``query`` must be ordered.
+
+    A page that comes back short tells the total by itself, so the count query
+    runs only when the page is full (or past the end).
+    """
     page, size = args["page"], args["page_size"]
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(size).offset((page - 1) * size)).all()
+    offset = (page - 1) * size
+    items = session.scalars(query.limit(size).offset(offset)).all()
+    if 0 < len(items) < size or (page == 1 and not items):
+        total = offset + len(items)
+    else:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return {"items": items, "page": page, "page_size": size, "total": total or 0}

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import casbin
 from flask import g
 from flask_babel import gettext as _
 
 from dala.auth import policy
 from dala.auth.catalogue import PERMISSION_KEYS
 from dala.auth.models import ApiToken, User
+from dala.auth.policy import TenantPolicy
 from dala.errors import Forbidden, Unauthenticated
 from dala.tenancy import context
 from dala.tenancy.models import Tenant
@@ -34,19 +34,17 @@ class Principal:
 
     user: User
     tenant: Tenant
-    enforcer: casbin.Enforcer
+    authz: TenantPolicy
     token: ApiToken | None = None
 
     def can(self, permission: str, branch_id: uuid.UUID | None = None) -> bool:
         """Allowed in ``branch_id``'s domain, or tenant-wide when ``branch_id`` is None."""
-        return policy.allowed(self.enforcer, self.user.id, self.tenant.id, branch_id, permission)
+        return self.authz.allowed(self.user.id, branch_id, permission)
 
     def can_somewhere(self, permission: str) -> bool:
         return any(
-            policy.allowed(
-                self.enforcer, self.user.id, self.tenant.id, policy.branch_of_domain(d), permission
-            )
-            for d in policy.user_domains(self.enforcer, self.user.id)
+            self.can(permission, policy.branch_of_domain(d))
+            for d in self.authz.user_domains(self.user.id)
         )
 
     def permissions_in(self, branch_id: uuid.UUID | None) -> set[str]:
@@ -81,7 +79,7 @@ def permitted_branches(permission: str) -> set[uuid.UUID] | AllBranches:
     if principal.can(permission, None):
         return ALL_BRANCHES
     branches: set[uuid.UUID] = set()
-    for dom in policy.user_domains(principal.enforcer, principal.user.id):
+    for dom in principal.authz.user_domains(principal.user.id):
         branch_id = policy.branch_of_domain(dom)
         if branch_id is not None and principal.can(permission, branch_id):
             branches.add(branch_id)

@@ -63,31 +63,66 @@ class TenantPolicyAdapter(Adapter):
         ).order_by(rule.id)
 
 
+class TenantPolicy:
+    """One tenant's enforcer at one policy version, remembering its decisions.
+
+    An instance never changes once loaded (a new version means a new instance),
+    so a remembered decision cannot go stale.
+    """
+
+    MAX_DECISIONS = 50_000
+
+    def __init__(self, tenant_id: uuid.UUID, enforcer: casbin.Enforcer) -> None:
+        self.tenant_id = tenant_id
+        self.enforcer = enforcer
+        self._decisions: dict[tuple[uuid.UUID, uuid.UUID | None, str], bool] = {}
+
+    def allowed(self, user_id: uuid.UUID, branch_id: uuid.UUID | None, permission: str) -> bool:
+        key = (user_id, branch_id, permission)
+        decision = self._decisions.get(key)
+        if decision is None:
+            resource, action = permission.split(":", 1)
+            decision = bool(
+                self.enforcer.enforce(
+                    user_subject(user_id), domain(self.tenant_id, branch_id), resource, action
+                )
+            )
+            if len(self._decisions) < self.MAX_DECISIONS:
+                self._decisions[key] = decision
+        return decision
+
+    def user_domains(self, user_id: uuid.UUID) -> set[str]:
+        """The domains (``<tenant>:<branch>`` or ``<tenant>:*``) the user holds a role in."""
+        return {
+            rule[2] for rule in self.enforcer.get_filtered_grouping_policy(0, user_subject(user_id))
+        }
+
+
 class PolicyStore:
-    """Per-process cache of tenant enforcers, refreshed by policy version."""
+    """Per-process cache of tenant policies, refreshed by policy version."""
 
     def __init__(self, engine: Engine, capacity: int = 512) -> None:
         self._adapter = TenantPolicyAdapter(engine, filtered=True, create_table=False)
         self._model_text = MODEL_PATH.read_text()
         self._capacity = capacity
-        self._cache: OrderedDict[uuid.UUID, tuple[int, casbin.Enforcer]] = OrderedDict()
+        self._cache: OrderedDict[uuid.UUID, tuple[int, TenantPolicy]] = OrderedDict()
         self._lock = threading.Lock()
         self.loads = 0  # how many times a tenant's policy was read from the database
 
-    def enforcer(self, session: Session, tenant: Tenant) -> casbin.Enforcer:
-        """The enforcer for ``tenant`` at its current policy version."""
+    def policy(self, session: Session, tenant: Tenant) -> TenantPolicy:
+        """The policy of ``tenant`` at its current version."""
         with self._lock:
             cached = self._cache.get(tenant.id)
             if cached and cached[0] == tenant.policy_version:
                 self._cache.move_to_end(tenant.id)
                 return cached[1]
-        enforcer = self._load(session, tenant.id)
+        loaded = TenantPolicy(tenant.id, self._load(session, tenant.id))
         with self._lock:
-            self._cache[tenant.id] = (tenant.policy_version, enforcer)
+            self._cache[tenant.id] = (tenant.policy_version, loaded)
             self._cache.move_to_end(tenant.id)
             while len(self._cache) > self._capacity:
                 self._cache.popitem(last=False)
-        return enforcer
+        return loaded
 
     def _load(self, session: Session, tenant_id: uuid.UUID) -> casbin.Enforcer:
         custom = session.scalars(select(Role.key)).all()
@@ -100,23 +135,6 @@ class PolicyStore:
         enforcer.load_filtered_policy(flt)
         self.loads += 1
         return enforcer
-
-
-def allowed(
-    enforcer: casbin.Enforcer,
-    user_id: uuid.UUID,
-    tenant_id: uuid.UUID,
-    branch_id: uuid.UUID | None,
-    permission: str,
-) -> bool:
-    resource, action = permission.split(":", 1)
-    return bool(
-        enforcer.enforce(user_subject(user_id), domain(tenant_id, branch_id), resource, action)
-    )
-
-
-def user_domains(enforcer: casbin.Enforcer, user_id: uuid.UUID) -> set[str]:
-    return {rule[2] for rule in enforcer.get_filtered_grouping_policy(0, user_subject(user_id))}
 
 
 def branch_of_domain(dom: str) -> uuid.UUID | None:

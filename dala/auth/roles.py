@@ -14,6 +14,7 @@ from sqlalchemy_adapter import CasbinRule
 
 from dala.auth import policy
 from dala.auth.catalogue import BUILTIN_ROLE_LABELS, BUILTIN_ROLES, PERMISSION_KEYS
+from dala.auth.grants import grant_role
 from dala.auth.guard import Principal
 from dala.auth.models import Role, RoleAssignment, UserStatus
 from dala.auth.users import get_user, is_last_owner
@@ -198,7 +199,6 @@ def assign_role(
     branch_id: uuid.UUID | None,
 ) -> RoleAssignment:
     """Give a user a role in a branch (or tenant-wide), never beyond the grantor's own rights."""
-    tenant_id = context.current_tenant_id()
     user = get_user(session, user_id)
     if user.status == UserStatus.DEACTIVATED:
         raise Conflict(_("The user is deactivated."))
@@ -231,14 +231,7 @@ def assign_role(
     )
     if exists:
         raise Conflict(_("The user already has this role there."))
-    assignment = RoleAssignment(
-        id=uuid.uuid4(), user_id=user_id, role=role_key, branch_id=branch_id, created_at=utcnow()
-    )
-    session.add(assignment)
-    session.flush()
-    policy.rebuild_user_grants(session, tenant_id, user_id)
-    policy.bump_policy_version(session, tenant_id)
-    return assignment
+    return grant_role(session, user_id=user_id, role_key=role_key, branch_id=branch_id)
 
 
 def unassign_role(session: Session, principal: Principal, assignment: RoleAssignment) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dala.auth import policy
+from dala.auth.grants import grant_role
 from dala.auth.models import RoleAssignment, User, UserStatus
 from dala.auth.secrets import hash_password
 from dala.db import utcnow
@@ -94,11 +95,7 @@ def signup(
         )
         session.add_all([branch, owner])
         session.flush()
-        session.add(
-            RoleAssignment(user_id=owner.id, role="owner", branch_id=None, created_at=utcnow())
-        )
-        session.flush()
-        policy.rebuild_user_grants(session, tenant.id, owner.id)
+        grant_role(session, user_id=owner.id, role_key="owner", branch_id=None)
     return Signup(tenant, branch, owner)
 
 

@@ -38,7 +38,7 @@ FALLBACK_TIMEZONE = "UTC"
 def session_principal(session: Session, user: User, tenant: Tenant) -> Principal:
     """The portal user as the permission guard sees them (same as an API token's)."""
     store: PolicyStore = current_app.extensions["dala.policy"]
-    return Principal(user=user, tenant=tenant, enforcer=store.enforcer(session, tenant))
+    return Principal(user=user, tenant=tenant, authz=store.policy(session, tenant))
 
 
 @dataclass(frozen=True)

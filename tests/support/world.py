@@ -10,12 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from dala.auth import policy
-from dala.auth.models import RoleAssignment, User, UserStatus
-from dala.auth.secrets import hash_password
+from dala.auth.grants import grant_role
 from dala.auth.tokens import issue_token
-from dala.auth.users import new_session_nonce
-from dala.db import get_session, utcnow
+from dala.auth.users import invite_user, set_password
+from dala.db import get_session
 from dala.tenancy import context
 from dala.tenancy.models import Branch, Tenant
 from dala.tenancy.services import create_branch, signup
@@ -87,31 +85,22 @@ def _tenant(app: Flask, name: str) -> TenantWorld:
         for role, scope in ROLE_SCOPES.items():
             if role == "owner":
                 continue
-            user = User(
-                id=uuid.uuid4(),
+            user = invite_user(
+                session,
                 email=f"{role}@{suffix}.example.com",
                 name=role.replace("_", " ").title(),
-                password_hash=hash_password(PASSWORD),
-                status=UserStatus.ACTIVE,
                 locale="en",
-                session_nonce=new_session_nonce(),
             )
-            session.add(user)
-            session.flush()
-            session.add(
-                RoleAssignment(
-                    user_id=user.id,
-                    role=role,
-                    branch_id=tw.main if scope == "main" else None,
-                    created_at=utcnow(),
-                )
+            set_password(user, PASSWORD)
+            grant_role(
+                session,
+                user_id=user.id,
+                role_key=role,
+                branch_id=tw.main if scope == "main" else None,
             )
-            session.flush()
-            policy.rebuild_user_grants(session, tenant.id, user.id)
             tw.people[role] = Person(
                 user.id, user.email, issue_token(session, user, name="test").secret
             )
-        policy.bump_policy_version(session, tenant.id)
         session.commit()
     return tw
 
