@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,9 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
             (overrides or {}).get("SESSION_COOKIE_SECURE", False)
         )
     check_secret_key(settings)
+    if not settings["SECRET_KEY"]:
+        # Debug/testing only (production refused above): sessions last until a restart.
+        settings["SECRET_KEY"] = secrets.token_urlsafe(48)
     return settings
 
 

@@ -34,6 +34,16 @@ def test_production_start_refuses_missing_or_weak_secret(
         create_app(config)
 
 
+def test_debug_without_a_secret_gets_an_ephemeral_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DALA_SECRET_KEY", raising=False)
+    config = {"DEBUG": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    first, second = create_app(config), create_app(config)
+    assert len(first.secret_key or "") >= 32
+    assert first.secret_key != second.secret_key
+
+
 def test_settings_come_from_dala_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
