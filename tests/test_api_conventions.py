@@ -259,3 +259,32 @@ def test_openapi_documents_branch_and_if_match_headers(client: FlaskClient) -> N
     assert {"X-Dala-Branch", "If-Match"} <= names
     signup = spec["paths"]["/api/v1/signup"]["post"]
     assert "X-Dala-Branch" not in {p["name"] for p in signup.get("parameters", [])}
+
+
+def test_roles_and_permissions_lists_are_paginated_and_filterable(
+    client: FlaskClient, world: World
+) -> None:
+    owner = world.a["owner"]
+    call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={"key": "night_shift", "name": "Night shift", "permissions": ["branch:read"]},
+    )
+    everything = call(client, "GET", f"{API}/roles?page_size=100", owner).json
+    assert everything["total"] == 7
+    page = call(client, "GET", f"{API}/roles?page=2&page_size=4", owner).json
+    assert [r["key"] for r in page["items"]] == [r["key"] for r in everything["items"][4:]]
+    custom = call(client, "GET", f"{API}/roles?builtin=false", owner).json
+    assert [r["key"] for r in custom["items"]] == ["night_shift"]
+    found = call(client, "GET", f"{API}/roles?q=dispatch", owner).json
+    assert [r["key"] for r in found["items"]] == ["dispatcher"]
+    perms = call(client, "GET", f"{API}/permissions?resource=token", owner).json
+    assert {p["key"] for p in perms["items"]} == {
+        "token:read",
+        "token:create",
+        "token:revoke",
+        "token:manage",
+    }
+    assert perms["total"] == 4

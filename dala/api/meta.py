@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from dala.api.blueprint import Blueprint
+from dala.api.pagination import PageArgs, page_of, paginate_items
 from dala.api.schemas import TenantSchema, UserSchema
 from dala.auth import policy
 from dala.auth.catalogue import PERMISSIONS
@@ -34,8 +35,8 @@ class PermissionSchema(ma.Schema):
     label = ma.fields.String(required=True)
 
 
-class PermissionListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(PermissionSchema), required=True)
+class PermissionListArgs(PageArgs):
+    resource = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
 
 
 @blp.route("/me")
@@ -57,13 +58,14 @@ class MeView(MethodView):
 
 @blp.route("/permissions")
 class PermissionsView(MethodView):
-    @blp.response(200, PermissionListSchema)
-    def get(self) -> dict[str, Any]:
-        """Every permission a custom role can be built from."""
+    @blp.arguments(PermissionListArgs, location="query")
+    @blp.response(200, page_of(PermissionSchema))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every permission a custom role can be built from (labels in your language)."""
         current_principal()
-        return {
-            "items": [
-                {"key": p.key, "resource": p.resource, "action": p.action, "label": str(p.label)}
-                for p in PERMISSIONS
-            ]
-        }
+        items = [
+            {"key": p.key, "resource": p.resource, "action": p.action, "label": str(p.label)}
+            for p in PERMISSIONS
+            if args.get("resource") in (None, p.resource)
+        ]
+        return paginate_items(items, args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -38,6 +39,18 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
             },
         )
     return _PAGE_SCHEMAS[name]
+
+
+def paginate_items(items: Sequence[T], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of a short list held in memory (catalogues, role templates)."""
+    page, size = args["page"], args["page_size"]
+    offset = (page - 1) * size
+    return {
+        "items": list(items[offset : offset + size]),
+        "page": page,
+        "page_size": size,
+        "total": len(items),
+    }
 
 
 def paginate(session: Session, query: Select[Any], args: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Text
-from dala.api.pagination import PageArgs, page_of, paginate
+from dala.api.pagination import PageArgs, page_of, paginate, paginate_items
 from dala.auth import roles
 from dala.auth.guard import (
     ALL_BRANCHES,
@@ -42,9 +42,12 @@ class RoleSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
-class RoleListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(RoleSchema), required=True)
-    total = ma.fields.Integer(required=True)
+class RoleListArgs(PageArgs):
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=80),
+        metadata={"description": "Part of the role's key or name"},
+    )
+    builtin = ma.fields.Boolean(metadata={"description": "Only built-in (true) or custom (false)"})
 
 
 class RoleCreateArgs(ma.Schema):
@@ -89,11 +92,17 @@ class AssignmentListArgs(PageArgs):
 @blp.route("/roles")
 class RolesView(MethodView):
     @require("role:read")
-    @blp.response(200, RoleListSchema)
-    def get(self) -> dict[str, Any]:
+    @blp.arguments(RoleListArgs, location="query")
+    @blp.response(200, page_of(RoleSchema))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Built-in roles, then the company's custom roles."""
         items = roles.list_roles(get_session())
-        return {"items": items, "total": len(items)}
+        if "builtin" in args:
+            items = [r for r in items if r.builtin == args["builtin"]]
+        if "q" in args:
+            needle = args["q"].lower()
+            items = [r for r in items if needle in r.key or needle in r.name.lower()]
+        return paginate_items(items, args)
 
     @require("role:create")
     @blp.arguments(RoleCreateArgs)
