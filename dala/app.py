@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dala.config import load_settings
 from dala.tenancy import context
@@ -17,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_settings(app.instance_path, config))
 
+    from dala import mail
     from dala.api import init_api
     from dala.api.errors import register_error_handlers
     from dala.auth.policy import PolicyStore
@@ -31,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db = Database(app)
     scoping.install(db.session_factory)
+    mail.install(app, db.session_factory)
     app.extensions["dala.policy"] = PolicyStore(db.engine)
 
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
@@ -54,6 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app)
     register_cli(app)
 
+    if app.config["PROXY_COUNT"]:
+        # Client addresses (rate limits) and https (cookies, links) as the proxy saw them.
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

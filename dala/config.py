@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": "",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SIGNUP_RATE_LIMIT": "20 per hour",
+    # Per client address across all accounts, on sign-in and password-reset forms.
+    "CLIENT_RATE_LIMIT": "30 per minute;300 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "TRIAL_DAYS": 14,
@@ -45,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     # Without SMTP, outgoing mail is written here as .eml files (demo).
     "MAIL_OUTBOX_DIR": "",
     "SESSION_COOKIE_SECURE": True,
+    # Reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none).
+    "PROXY_COUNT": 0,
     "DEFAULT_LOCALE": "en",
 }
 

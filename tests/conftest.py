@@ -117,6 +117,7 @@ def app_config(database: TestDatabase, mailbox: Mailbox, **overrides: Any) -> di
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "SIGNUP_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
+        "CLIENT_RATE_LIMIT": "100000 per minute",
         "PUBLIC_URL": "http://dala.example",
         # Redis-backed rate limits on the PostgreSQL pass, in-memory on SQLite.
         "REDIS_URL": REDIS_URL if database.is_postgresql else "",

@@ -152,3 +152,13 @@ def test_last_use_is_recorded_even_on_reads(client: FlaskClient, world: World) -
     call(client, "GET", f"{API}/me", person)
     listed = call(client, "GET", f"{API}/tokens", person).json["items"]
     assert listed[0]["last_used_at"] is not None
+
+
+def test_token_hints_tell_tokens_apart(client: FlaskClient, world: World) -> None:
+    person = world.a["dispatcher"]
+    made = [
+        call(client, "POST", f"{API}/tokens", person, json={"name": f"t{i}"}).json for i in range(3)
+    ]
+    hints = {t["hint"] for t in made}
+    assert len(hints) == 3
+    assert all(t["access_token"].endswith(t["hint"].lstrip("…")) for t in made)

@@ -176,3 +176,14 @@ def test_branch_header_of_other_tenant_is_rejected(client: FlaskClient, world: W
     )
     assert r.status_code == 422
     assert "X-Dala-Branch" in r.json["message"]
+
+
+def test_role_filters_on_users_need_the_right_to_see_roles(
+    client: FlaskClient, world: World
+) -> None:
+    url = f"{API}/users?role=owner&branch_id={world.a.other}"
+    assert call(client, "GET", url, world.a["dispatcher"]).status_code == 403
+    ba = call(client, "GET", f"{API}/users?role=owner", world.a["branch_admin"]).json
+    assert ba["total"] == 0  # owners hold their role company-wide, outside the branch admin's view
+    owner = call(client, "GET", f"{API}/users?role=owner", world.a["owner"]).json
+    assert [u["id"] for u in owner["items"]] == [str(world.a["owner"].user_id)]

@@ -87,3 +87,26 @@ def test_upgrade_writes_builtin_role_templates_idempotently(
     for r in rules:
         by_role.setdefault(r.v0, set()).add(f"{r.v1}:{r.v2}")
     assert by_role == {k: set(v) for k, v in BUILTIN_ROLES.items()}
+
+
+def test_changed_role_templates_make_every_tenant_reload(empty_database: TestDatabase) -> None:
+    from sqlalchemy import delete
+
+    from dala.tenancy.models import Tenant
+
+    url = empty_database.owner_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(Tenant(name="T", slug="t-reload"))
+        with Session(engine) as session, session.begin():
+            # A rule the catalogue no longer has, as after an upgrade that drops it.
+            session.execute(
+                delete(CasbinRule).where(CasbinRule.v0 == "viewer", CasbinRule.v1 == "user")
+            )
+        assert upgrade(url) == 1
+        with Session(engine) as session:
+            assert session.scalar(select(Tenant.policy_version)) == 2
+    finally:
+        engine.dispose()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from dala.db import get_session
+from dala.tenancy.models import Tenant, TenantStatus
 from tests.support.mailbox import Mailbox
 from tests.support.world import PASSWORD, World, call
 
@@ -64,7 +68,7 @@ def test_a_newer_link_replaces_the_older_one(
     client.post(f"{API}/auth/password-reset", json=body)
     first = mailbox.last_token(person.email)
     client.post(f"{API}/auth/password-reset", json=body)
-    second = mailbox.last_token(person.email)
+    second = mailbox.last_token(person.email, count=2)
     assert first != second
     stale = client.post(
         f"{API}/auth/password-reset/confirm", json={"token": first, "password": NEW_PASSWORD}
@@ -120,3 +124,37 @@ def test_invited_user_sets_password_from_the_email_and_signs_in(
     assert _token_login(client, world.a.slug, email, NEW_PASSWORD) == 200
     user = call(client, "GET", f"{API}/users/{r.json['id']}", world.a["owner"]).json
     assert user["status"] == "active"
+
+
+def test_links_stop_working_while_the_company_is_suspended(
+    app: Flask, client: FlaskClient, world: World, mailbox: Mailbox
+) -> None:
+    person = world.a["viewer"]
+    client.post(f"{API}/auth/password-reset", json={"tenant": world.a.slug, "email": person.email})
+    token = mailbox.last_token(person.email)
+    with app.app_context():
+        session = get_session()
+        session.execute(
+            update(Tenant)
+            .where(Tenant.id == world.a.tenant_id)
+            .values(status=TenantStatus.SUSPENDED)
+        )
+        session.commit()
+    try:
+        r = client.post(
+            f"{API}/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+        )
+        assert r.status_code == 422
+    finally:
+        with app.app_context():
+            session = get_session()
+            session.execute(
+                update(Tenant)
+                .where(Tenant.id == world.a.tenant_id)
+                .values(status=TenantStatus.TRIALING)
+            )
+            session.commit()
+    ok = client.post(
+        f"{API}/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    assert ok.status_code == 204

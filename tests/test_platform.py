@@ -175,3 +175,58 @@ def test_user_list_query_count_does_not_grow_with_rows(
     assert len(r.json["items"]) == 50
     assert len(large) == len(small), (small, large)
     assert len(large) <= 4, large
+
+
+def test_one_client_trying_many_accounts_is_limited(
+    database: TestDatabase, mailbox: Mailbox, world: World
+) -> None:
+    limited = create_app(app_config(database, mailbox, CLIENT_RATE_LIMIT="5 per minute"))
+    client = limited.test_client()
+    codes = [
+        client.post(
+            f"{API}/auth/token",
+            json={
+                "tenant": world.a.slug,
+                "email": f"guess{i}@example.com",
+                "password": "Summer2026!",
+            },
+        ).status_code
+        for i in range(7)
+    ]
+    assert codes == [401] * 5 + [429] * 2
+    limited.extensions["dala.db"].engine.dispose()
+
+
+def test_rate_limit_keys_carry_no_email(app: Flask) -> None:
+    from dala.extensions import login_key
+
+    body = {"tenant": "acme", "email": "someone@example.com", "password": "x"}
+    with app.test_request_context("/api/v1/auth/token", method="POST", json=body):
+        key = login_key()
+    assert "someone" not in key and "example.com" not in key
+    with app.test_request_context(
+        "/api/v1/auth/token", method="POST", json={**body, "email": "other@example.com"}
+    ):
+        assert login_key() != key
+
+
+def test_proxy_count_trusts_forwarded_client_address(
+    database: TestDatabase, mailbox: Mailbox
+) -> None:
+    behind_proxy = create_app(app_config(database, mailbox, PROXY_COUNT=1))
+    seen: list[str | None] = []
+
+    @behind_proxy.get("/_addr")
+    def addr() -> str:
+        from flask import request
+
+        seen.append(request.remote_addr)
+        return ""
+
+    behind_proxy.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"})
+    app_direct = create_app(app_config(database, mailbox))
+    app_direct.add_url_rule("/_addr", "addr", addr)
+    app_direct.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7", "127.0.0.1"]
+    for a in (behind_proxy, app_direct):
+        a.extensions["dala.db"].engine.dispose()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -234,3 +240,170 @@ def test_policy_change_reaches_another_worker(
     call(c2, "GET", f"{API}/me", viewer)
     assert store.loads == loads  # unchanged policy: served from the cache
     other_worker.extensions["dala.db"].engine.dispose()
+
+
+def test_role_editor_cannot_add_permissions_they_lack(client: FlaskClient, world: World) -> None:
+    """An admin (no tenant:update) must not widen a role it holds into an owner's rights."""
+    admin = world.a["admin"]
+    made = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        admin,
+        json={"key": "esc", "name": "Esc", "permissions": ["branch:read"]},
+    )
+    assert made.status_code == 201
+    call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        admin,
+        json={"user_id": str(admin.user_id), "role": "esc", "branch_id": None},
+    )
+    widened = call(
+        client,
+        "PATCH",
+        f"{API}/roles/esc",
+        admin,
+        json={"permissions": ["branch:read", "tenant:update"]},
+    )
+    assert widened.status_code == 403, widened.json
+    assert call(client, "PATCH", f"{API}/tenant", admin, json={"name": "Mine"}).status_code == 403
+    created = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        admin,
+        json={"key": "esc2", "name": "Esc2", "permissions": ["tenant:update"]},
+    )
+    assert created.status_code == 403
+    # The owner may build a role with the owner's rights; the admin may neither take
+    # those out of it nor delete it.
+    owner_made = call(
+        client,
+        "POST",
+        f"{API}/roles",
+        world.a["owner"],
+        json={"key": "billing", "name": "Billing", "permissions": ["tenant:update"]},
+    )
+    assert owner_made.status_code == 201
+    narrowed = call(client, "PATCH", f"{API}/roles/billing", admin, json={"permissions": []})
+    assert narrowed.status_code == 403
+    assert call(client, "DELETE", f"{API}/roles/billing", admin).status_code == 403
+
+
+def test_branch_scoped_role_rights_do_not_reach_company_roles(
+    client: FlaskClient, world: World
+) -> None:
+    owner, tech = world.a["owner"], world.a["technician"]
+    call(
+        client,
+        "POST",
+        f"{API}/roles",
+        owner,
+        json={
+            "key": "role_editor",
+            "name": "Role editor",
+            "permissions": ["role:read", "role:update", "role:create"],
+        },
+    )
+    call(
+        client,
+        "POST",
+        f"{API}/role-assignments",
+        owner,
+        json={"user_id": str(tech.user_id), "role": "role_editor", "branch_id": str(world.a.main)},
+    )
+    r = call(
+        client,
+        "PATCH",
+        f"{API}/roles/role_editor",
+        tech,
+        json={"permissions": ["role:read", "role:update", "user:read"]},
+    )
+    assert r.status_code == 403, r.json
+    r = call(client, "POST", f"{API}/roles", tech, json={"key": "mine", "name": "Mine"})
+    assert r.status_code == 403
+
+
+def test_admin_cannot_deactivate_an_owner(client: FlaskClient, world: World) -> None:
+    owner = world.a["owner"]
+    second = call(
+        client,
+        "POST",
+        f"{API}/users",
+        owner,
+        json={
+            "email": "second-owner@example.com",
+            "name": "Second owner",
+            "roles": [{"role": "owner", "branch_id": None}],
+        },
+    ).json["id"]
+    for target in (str(owner.user_id), second):
+        r = call(client, "DELETE", f"{API}/users/{target}", world.a["admin"])
+        assert r.status_code == 403, r.json
+    assert call(client, "GET", f"{API}/me", owner).status_code == 200
+    assert (
+        call(
+            client, "DELETE", f"{API}/users/{world.a['viewer'].user_id}", world.a["admin"]
+        ).status_code
+        == 204
+    )
+
+
+@pytest.mark.postgres_only
+def test_two_owners_deactivating_each_other_at_once_leave_one(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dala.auth.users as users_module
+    from dala.auth.tokens import issue_token
+    from dala.db import database
+    from dala.tenancy import context
+
+    owner = world.a["owner"]
+    client = app.test_client()
+    second = call(
+        client,
+        "POST",
+        f"{API}/users",
+        owner,
+        json={
+            "email": "co-owner@example.com",
+            "name": "Co-owner",
+            "roles": [{"role": "owner", "branch_id": None}],
+        },
+    ).json["id"]
+    with app.app_context():
+        session = database(app).session_factory()
+        with context.tenant_scope(world.a.tenant_id):
+            user = users_module.get_user(session, uuid.UUID(second))
+            users_module.set_password(user, "co-owner password")
+            second_token = issue_token(session, user, name="t").secret
+            session.commit()
+        session.close()
+
+    real_check = users_module.is_last_owner
+
+    def slow_check(session: Any, user_id: uuid.UUID) -> bool:
+        answer = real_check(session, user_id)
+        time.sleep(0.3)  # without the tenant lock both requests pass this check
+        return answer
+
+    monkeypatch.setattr(users_module, "is_last_owner", slow_check)
+    results: list[int] = []
+
+    def deactivate(headers: dict[str, str], target: object) -> None:
+        r = app.test_client().delete(f"{API}/users/{target}", headers=headers)
+        results.append(r.status_code)
+
+    threads = [
+        threading.Thread(target=deactivate, args=(owner.headers, second)),
+        threading.Thread(
+            target=deactivate, args=({"Authorization": f"Bearer {second_token}"}, owner.user_id)
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) in ([204, 401], [204, 409]), results

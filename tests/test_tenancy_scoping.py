@@ -141,3 +141,17 @@ def test_every_tenant_table_forces_rls_with_a_policy(app: Flask) -> None:
     assert tables
     unprotected = [t for t in tables if not (t[1] and t[2] and t[3] >= 1)]
     assert not unprotected, unprotected
+
+
+@pytest.mark.postgres_only
+def test_rls_follows_a_context_change_inside_one_transaction(app: Flask, world: World) -> None:
+    """Raw SQL after switching tenant (or clearing it) mid-transaction sees the new scope."""
+    with app.app_context():
+        session = get_session()
+        with context.tenant_scope(world.a.tenant_id):
+            assert session.execute(text("SELECT count(*) FROM users")).scalar()
+            with context.tenant_scope(world.b.tenant_id):
+                seen = session.execute(text("SELECT DISTINCT tenant_id FROM users")).scalars()
+                assert list(seen) == [world.b.tenant_id]
+        assert session.execute(text("SELECT count(*) FROM users")).scalar() == 0
+        session.rollback()

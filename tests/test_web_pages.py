@@ -468,3 +468,21 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(
     assert response.headers["Location"] == "/login"
     assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "en"}).text
     assert client.post("/language", data={"locale": "ru"}).status_code == 400  # no token
+
+
+@pytest.mark.parametrize("url", ["/login", "/forgot-password"])
+def test_unstorable_text_in_forms_is_a_field_error_not_a_crash(
+    client: FlaskClient, url: str
+) -> None:
+    token = csrf(client, url)
+    r = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "tenant": "a\x00b",
+            "email": "x@example.com",
+            "password": "whatever123",
+        },
+    )
+    assert r.status_code == 422
+    assert "NUL" in r.text

@@ -13,7 +13,7 @@ from dala.auth.reset import confirm_password, request_password_reset
 from dala.auth.tokens import issue_token
 from dala.auth.users import authenticate
 from dala.db import get_session
-from dala.extensions import config_limit, limiter, login_key
+from dala.extensions import config_limit, limiter, sign_in_limits
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-in and password reset")
 
@@ -50,7 +50,7 @@ class ResetConfirmArgs(ma.Schema):
 @blp.route("/token")
 class TokenView(MethodView):
     public = True
-    decorators = [limiter.limit(config_limit("LOGIN_RATE_LIMIT"), key_func=login_key)]
+    decorators = [sign_in_limits("LOGIN_RATE_LIMIT")]
 
     @blp.arguments(TokenArgs)
     @blp.response(200, AccessTokenSchema)
@@ -72,7 +72,7 @@ class TokenView(MethodView):
 @blp.route("/password-reset")
 class PasswordResetView(MethodView):
     public = True
-    decorators = [limiter.limit(config_limit("RESET_RATE_LIMIT"), key_func=login_key)]
+    decorators = [sign_in_limits("RESET_RATE_LIMIT")]
 
     @blp.arguments(ResetRequestArgs)
     @blp.response(202)

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask_babel import lazy_gettext as _l
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
-#: NUL, which PostgreSQL text cannot hold, and lone surrogates, which UTF-8 cannot encode.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _message() -> str:
-    return str(_l("Must not contain NUL or unpaired surrogate characters."))
+from dala.text import is_storable, unstorable_message
 
 
 def unstorable_text(value: Any) -> Any:
     """Error messages shaped like ``value``, for each string in it no database can store."""
     if isinstance(value, str):
-        return [_message()] if _UNSTORABLE.search(value) else None
+        return None if is_storable(value) else [unstorable_message()]
     if isinstance(value, MultiDictProxy):
         value = value.data
     if hasattr(value, "lists"):  # query string or form: every value of every key
         bad = [key for key, values in value.lists() if any(map(unstorable_text, values))]
-        return {key: [_message()] for key in bad} or None
+        return {key: [unstorable_message()] for key in bad} or None
     if isinstance(value, Mapping):
         items: Any = value.items()
     elif isinstance(value, list):

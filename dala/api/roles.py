@@ -109,8 +109,9 @@ class RolesView(MethodView):
     @blp.response(201, RoleSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a custom role from the permission catalogue."""
+        principal = authorize("role:create")
         session = get_session()
-        view = roles.create_role(session, data)
+        view = roles.create_role(session, principal, data)
         session.commit()
         return view, 201, etag_headers(view)
 
@@ -129,10 +130,11 @@ class RoleView(MethodView):
     @blp.alt_response(412, description="The If-Match ETag is stale")
     def patch(self, data: dict[str, Any], key: str) -> Any:
         """Rename a custom role or change its permissions (built-in roles are fixed)."""
+        principal = authorize("role:update")
         session = get_session()
         role = roles.get_custom_role(session, key)
         check_if_match(role)
-        view = roles.update_role(session, role, data)
+        view = roles.update_role(session, principal, role, data)
         session.commit()
         return view, 200, etag_headers(view)
 
@@ -141,10 +143,11 @@ class RoleView(MethodView):
     @blp.alt_response(412, description="The If-Match ETag is stale")
     def delete(self, key: str) -> None:
         """Delete a custom role that nobody holds."""
+        principal = authorize("role:delete")
         session = get_session()
         role = roles.get_custom_role(session, key)
         check_if_match(role)
-        roles.delete_role(session, role)
+        roles.delete_role(session, principal, role)
         session.commit()
 
 

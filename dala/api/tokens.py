@@ -26,7 +26,9 @@ class TokenSchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
     user_id = ma.fields.UUID(dump_only=True)
     name = ma.fields.String(dump_only=True)
-    hint = ma.fields.String(dump_only=True)
+    hint = ma.fields.String(
+        dump_only=True, metadata={"description": "The last characters of the token"}
+    )
     created_at = ma.fields.DateTime(dump_only=True)
     expires_at = ma.fields.DateTime(dump_only=True)
     last_used_at = ma.fields.DateTime(dump_only=True, allow_none=True)
@@ -96,8 +98,10 @@ class TokensView(MethodView):
         )
         session.commit()
         token = issued.token
-        return {**{f: getattr(token, f) for f in TokenSchema._declared_fields},
-                "access_token": issued.secret}
+        return {
+            **{f: getattr(token, f) for f in TokenSchema._declared_fields},
+            "access_token": issued.secret,
+        }
 
 
 @blp.route("/<uuid:token_id>")

@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from dala.api.blueprint import Blueprint
@@ -14,12 +15,19 @@ from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Email, Locale, Text
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.schemas import UserSchema
-from dala.auth.guard import authorize, current_principal, require
+from dala.auth.guard import (
+    ALL_BRANCHES,
+    authorize,
+    current_principal,
+    permitted_branches,
+    require,
+)
 from dala.auth.models import RoleAssignment, User, UserStatus
 from dala.auth.reset import send_invitation
 from dala.auth.roles import assign_role
 from dala.auth.users import deactivate_user, get_user, invite_user, update_user
 from dala.db import get_session
+from dala.errors import Forbidden
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="Users")
 
@@ -68,13 +76,21 @@ class UsersView(MethodView):
         if "q" in args:
             needle = args["q"].lower()
             query = query.where(
-                or_(func.lower(User.name).contains(needle, autoescape=True),
-                    User.email.contains(needle, autoescape=True),)
+                or_(
+                    func.lower(User.name).contains(needle, autoescape=True),
+                    User.email.contains(needle, autoescape=True),
+                )
             )
         if "status" in args:
             query = query.where(User.status == args["status"])
         if "role" in args or "branch_id" in args:
+            # Who holds which role is role_assignment:read information.
+            visible = permitted_branches("role_assignment:read")
+            if not visible:
+                raise Forbidden(_("Filtering by role or branch needs the right to see roles."))
             holders = select(RoleAssignment.user_id)
+            if visible is not ALL_BRANCHES:
+                holders = holders.where(RoleAssignment.branch_id.in_(visible))  # type: ignore[arg-type]
             if "role" in args:
                 holders = holders.where(RoleAssignment.role == args["role"])
             if "branch_id" in args:
@@ -138,7 +154,7 @@ class UserView(MethodView):
         """Deactivate: sign out everywhere, revoke tokens; the history stays."""
         session = get_session()
         user = get_user(session, user_id)
-        authorize("user:deactivate")
+        principal = authorize("user:deactivate")
         check_if_match(user)
-        deactivate_user(session, user)
+        deactivate_user(session, principal, user)
         session.commit()

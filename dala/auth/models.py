@@ -58,7 +58,7 @@ class ApiToken(TenantScoped, Base):
     user_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(120))
     secret_hash: Mapped[str] = mapped_column(String(64))
-    # The first characters of the token, shown so a user can tell tokens apart.
+    # The last characters of the token (random), shown so a user can tell tokens apart.
     hint: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -240,6 +240,9 @@ def sync_builtin_roles(session: Session) -> int:
         if current != set(permissions):
             changed += len(current ^ set(permissions))
             write_role_permissions(session, role, permissions)
+    if changed:
+        # Every tenant uses the templates: running workers must reload them all.
+        session.execute(update(Tenant).values(policy_version=Tenant.policy_version + 1))
     return changed
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 import uuid
 from datetime import timedelta
 
@@ -18,11 +16,9 @@ from dala.auth.secrets import digest, digest_matches, make_token, parse_token
 from dala.auth.users import set_password
 from dala.db import utcnow
 from dala.errors import ValidationFailed
-from dala.mail import send_mail
+from dala.mail import queue_mail
 from dala.tenancy import context
 from dala.tenancy.models import USABLE_STATUSES, Tenant
-
-log = logging.getLogger(__name__)
 
 
 def _invalid_link() -> str:
@@ -63,14 +59,6 @@ def _link(path: str, token: str) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{path}?token={token}"
 
 
-def _deliver(user: User, subject: str, body: str) -> None:
-    try:
-        send_mail(user.email, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
-        # The address is personal data: log the user id, never the e-mail.
-        log.error("mail to user %s failed: %s", user.id, type(exc).__name__)
-
-
 def request_password_reset(session: Session, tenant_slug: str, email: str) -> None:
     """E-mail a reset link if the account exists; the caller answers the same either way."""
     tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.lower()))
@@ -82,7 +70,6 @@ def request_password_reset(session: Session, tenant_slug: str, email: str) -> No
             return
         ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
         token = _issue(session, user, TokenPurpose.PASSWORD_RESET, ttl)
-        session.commit()
         with force_locale(user.locale or "en"):
             subject = _("Reset your Dala password")
             body = _(
@@ -93,11 +80,12 @@ def request_password_reset(session: Session, tenant_slug: str, email: str) -> No
                 minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"],
                 link=_link("/reset-password", token),
             )
-        _deliver(user, subject, body)
+        queue_mail(session, user.email, subject, body)
+        session.commit()
 
 
 def send_invitation(session: Session, user: User, tenant: Tenant, inviter: User) -> None:
-    """E-mail an invitation link with which the user sets their password."""
+    """Queue an invitation e-mail (sent when the caller commits) to choose a password."""
     ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
     token = _issue(session, user, TokenPurpose.INVITE, ttl)
     with force_locale(user.locale or "en"):
@@ -110,7 +98,7 @@ def send_invitation(session: Session, user: User, tenant: Tenant, inviter: User)
             hours=current_app.config["INVITE_TTL_HOURS"],
             link=_link("/reset-password", token),
         )
-    _deliver(user, subject, body)
+    queue_mail(session, user.email, subject, body)
 
 
 def _usable_link(session: Session, token: str, *, lock: bool) -> tuple[ActionToken, User] | None:
@@ -131,6 +119,9 @@ def _usable_link(session: Session, token: str, *, lock: bool) -> tuple[ActionTok
         return None
     user = session.scalar(select(User).where(User.id == action.user_id))
     if user is None or user.status == UserStatus.DEACTIVATED:
+        return None
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None or tenant.status not in USABLE_STATUSES:
         return None
     return action, user
 

@@ -21,6 +21,7 @@ from dala.auth.users import get_user, is_last_owner
 from dala.db import utcnow
 from dala.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dala.tenancy import context
+from dala.tenancy.locks import lock_tenant
 from dala.tenancy.services import get_branch
 
 ROLE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -121,7 +122,19 @@ def _check_permissions(permissions: list[str]) -> set[str]:
     return set(permissions)
 
 
-def create_role(session: Session, data: dict[str, Any]) -> RoleView:
+def _check_within_own_rights(principal: Principal, permissions: set[str]) -> None:
+    """A role editor may only put in or take out permissions they hold company-wide."""
+    missing = permissions - principal.permissions_in(None)
+    if missing:
+        raise Forbidden(
+            _(
+                "You cannot grant permissions you do not hold: %(names)s",
+                names=", ".join(sorted(missing)),
+            )
+        )
+
+
+def create_role(session: Session, principal: Principal, data: dict[str, Any]) -> RoleView:
     tenant_id = context.current_tenant_id()
     key = data["key"]
     if not ROLE_KEY_RE.fullmatch(key):
@@ -134,6 +147,7 @@ def create_role(session: Session, data: dict[str, Any]) -> RoleView:
     if key in BUILTIN_ROLES or _custom_role(session, key):
         raise Conflict(_("A role with this key exists."), errors={"key": [_("Taken.")]})
     permissions = _check_permissions(data.get("permissions", []))
+    _check_within_own_rights(principal, permissions)
     role = Role(
         id=uuid.uuid4(), key=key, name=data["name"], description=data.get("description", "")
     )
@@ -145,13 +159,17 @@ def create_role(session: Session, data: dict[str, Any]) -> RoleView:
     return _custom_view(role, sorted(permissions))
 
 
-def update_role(session: Session, role: Role, data: dict[str, Any]) -> RoleView:
+def update_role(
+    session: Session, principal: Principal, role: Role, data: dict[str, Any]
+) -> RoleView:
     tenant_id = context.current_tenant_id()
     for attr in ("name", "description"):
         if attr in data:
             setattr(role, attr, data[attr])
     if "permissions" in data:
         permissions = _check_permissions(data["permissions"])
+        current = set(_custom_permissions(session, tenant_id, [role.key])[role.key])
+        _check_within_own_rights(principal, permissions ^ current)
         policy.write_role_permissions(
             session, policy.role_subject(tenant_id, role.key), permissions
         )
@@ -161,8 +179,11 @@ def update_role(session: Session, role: Role, data: dict[str, Any]) -> RoleView:
     return get_role(session, role.key)
 
 
-def delete_role(session: Session, role: Role) -> None:
+def delete_role(session: Session, principal: Principal, role: Role) -> None:
     tenant_id = context.current_tenant_id()
+    _check_within_own_rights(
+        principal, set(_custom_permissions(session, tenant_id, [role.key])[role.key])
+    )
     in_use = session.scalar(
         select(func.count()).select_from(RoleAssignment).where(RoleAssignment.role == role.key)
     )
@@ -238,6 +259,7 @@ def unassign_role(session: Session, principal: Principal, assignment: RoleAssign
     tenant_id = context.current_tenant_id()
     if not principal.can("role_assignment:delete", assignment.branch_id):
         raise Forbidden(_("Your role does not allow this action."))
+    lock_tenant(session)
     if (
         assignment.role == "owner"
         and assignment.branch_id is None

@@ -62,7 +62,7 @@ def issue_token(
         user_id=user.id,
         name=name,
         secret_hash=digest(secret),
-        hint=bearer[:12],
+        hint=f"…{bearer[-6:]}",
         created_at=now,
         expires_at=expires_at,
     )

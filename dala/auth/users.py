@@ -11,11 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dala.auth import policy
+from dala.auth.catalogue import PERMISSION_KEYS
+from dala.auth.guard import Principal
 from dala.auth.models import ApiToken, RoleAssignment, User, UserStatus
 from dala.auth.secrets import hash_password, verify_password
 from dala.db import utcnow
-from dala.errors import Conflict, NotFound, Unauthenticated
+from dala.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from dala.tenancy import context
+from dala.tenancy.locks import lock_tenant
 from dala.tenancy.models import USABLE_STATUSES, Tenant
 from dala.tenancy.scoping import get_scoped
 
@@ -93,9 +96,26 @@ def set_password(user: User, password: str) -> None:
         user.status = UserStatus.ACTIVE
 
 
-def deactivate_user(session: Session, user: User) -> None:
-    """Sign the user out everywhere and revoke their tokens; history stays."""
+def held_permissions(principal: Principal, user_id: uuid.UUID) -> set[str]:
+    """Every permission ``user_id`` holds in any branch or company-wide."""
+    authz = principal.authz
+    return {
+        permission
+        for dom in authz.user_domains(user_id)
+        for permission in PERMISSION_KEYS
+        if authz.allowed(user_id, policy.branch_of_domain(dom), permission)
+    }
+
+
+def deactivate_user(session: Session, principal: Principal, user: User) -> None:
+    """Sign the user out everywhere and revoke their tokens; history stays.
+
+    Nobody can lock out someone with more rights than their own (an admin, an owner).
+    """
     tenant_id = context.current_tenant_id()
+    if held_permissions(principal, user.id) - principal.permissions_in(None):
+        raise Forbidden(_("You cannot deactivate someone with more rights than your own."))
+    lock_tenant(session)
     if is_last_owner(session, user.id):
         raise Conflict(_("The last owner of a company cannot be deactivated."))
     user.status = UserStatus.DEACTIVATED

@@ -62,6 +62,8 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
 
 
 def _scope_reads(state: ORMExecuteState) -> None:
+    # Every statement, raw SQL included, runs under the current tenant's RLS setting.
+    _ensure_rls_setting(state.session)
     if state.is_column_load or state.is_relationship_load:
         return  # the criteria of the parent statement already propagate here
     if not (state.is_select or state.is_update or state.is_delete):
@@ -77,7 +79,6 @@ def _scope_reads(state: ORMExecuteState) -> None:
             TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
         )
     )
-    _ensure_rls_setting(state.session)
 
 
 def _stamp_writes(session: Session, _flush_context: Any, _instances: Any) -> None:

@@ -20,6 +20,7 @@ from dala.auth.secrets import hash_password
 from dala.db import utcnow
 from dala.errors import Conflict, NotFound, ValidationFailed
 from dala.tenancy import context
+from dala.tenancy.locks import lock_tenant
 from dala.tenancy.models import Branch, Tenant, TenantStatus
 from dala.tenancy.regions import defaults_for_timezone
 from dala.tenancy.scoping import get_scoped
@@ -146,6 +147,7 @@ def update_branch(session: Session, branch: Branch, data: dict[str, Any]) -> Bra
 def delete_branch(session: Session, branch: Branch) -> None:
     """Delete a branch and its role assignments; a tenant keeps at least one branch."""
     tenant_id = context.current_tenant_id()
+    lock_tenant(session)
     if (session.scalar(select(func.count()).select_from(Branch)) or 0) <= 1:
         raise Conflict(_("A company needs at least one branch."))
     affected = set(

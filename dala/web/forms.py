@@ -1,7 +1,7 @@
 """The portal's sign-in forms (Flask-WTF: every one carries a CSRF token).
 
 Field names match the API's (``tenant``, ``email``, ``password``) so the
-sign-in rate limit (:func:`dala.extensions.login_key`) counts both alike.
+sign-in rate limits (:func:`dala.extensions.sign_in_limits`) count both alike.
 """
 
 from __future__ import annotations
@@ -13,12 +13,19 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from dala.text import is_storable, unstorable_message
+
 #: The same rule as the API's ``Password`` field (dala.api.fields).
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _storable(_form: FlaskForm, field: StringField) -> None:
+    if isinstance(field.data, str) and not is_storable(field.data):
+        raise ValidationError(unstorable_message())
 
 
 def _not_only_spaces(_form: FlaskForm, field: PasswordField) -> None:
@@ -31,6 +38,7 @@ def _company_field() -> StringField:
         _l("Company ID"),
         validators=[
             InputRequired(message=_l("Enter your company ID.")),
+            _storable,
             Length(max=63, message=_l("A company ID has at most 63 characters.")),
         ],
         filters=[_strip],
@@ -41,6 +49,7 @@ def _company_field() -> StringField:
 def _email_field(*, check_syntax: bool) -> EmailField:
     validators: list[Any] = [
         InputRequired(message=_l("Enter your e-mail address.")),
+        _storable,
         Length(max=254, message=_l("Not a valid e-mail address.")),
     ]
     if check_syntax:
@@ -57,6 +66,7 @@ class LoginForm(FlaskForm):
         _l("Password"),
         validators=[
             InputRequired(message=_l("Enter your password.")),
+            _storable,
             Length(max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
         ],
     )
@@ -72,6 +82,7 @@ class ResetPasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             InputRequired(message=_l("Choose a password.")),
+            _storable,
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
             _not_only_spaces,
         ],

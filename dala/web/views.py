@@ -35,7 +35,7 @@ from dala.auth.sessions import SessionUser
 from dala.auth.users import authenticate
 from dala.db import get_session
 from dala.errors import DalaError, Unauthenticated, ValidationFailed
-from dala.extensions import config_limit, limiter, login_key
+from dala.extensions import config_limit, limiter, sign_in_limits
 from dala.i18n import LOCALE_SESSION_KEY
 from dala.tenancy.models import Tenant
 from dala.tenancy.regions import SUPPORTED_LOCALES
@@ -69,7 +69,7 @@ def _portal_user() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), key_func=login_key, methods=["POST"])
+@sign_in_limits("LOGIN_RATE_LIMIT", methods=["POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -107,7 +107,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(config_limit("RESET_RATE_LIMIT"), key_func=login_key, methods=["POST"])
+@sign_in_limits("RESET_RATE_LIMIT", methods=["POST"])
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if request.method == "GET" and not form.tenant.data:

@@ -40,19 +40,19 @@ class Mailbox:
     def stop(self) -> None:
         self._controller.stop()
 
-    def to(self, address: str, timeout: float = 5.0) -> list[EmailMessage]:
-        """Messages received for ``address`` (waits briefly for at least one)."""
+    def to(self, address: str, timeout: float = 5.0, count: int = 1) -> list[EmailMessage]:
+        """Messages received for ``address`` (waits briefly for at least ``count``)."""
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:
                 found = [m for m in self.messages if address.lower() in str(m["To"]).lower()]
-            if found or time.monotonic() > deadline:
+            if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.05)
 
-    def last_token(self, address: str) -> str:
-        """The token in the link of the newest message to ``address``."""
-        messages = self.to(address)
+    def last_token(self, address: str, count: int = 1) -> str:
+        """The token in the link of the newest of (at least ``count``) messages to ``address``."""
+        messages = self.to(address, count=count)
         assert messages, f"no mail for {address}"
         body = messages[-1].get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
         match = re.search(r"token=(dala_[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)", body)
