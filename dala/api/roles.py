@@ -7,7 +7,6 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import or_, select
 
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
@@ -15,10 +14,8 @@ from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate, paginate_items
 from dala.auth import roles
 from dala.auth.guard import (
-    ALL_BRANCHES,
     authorize,
     current_principal,
-    permitted_branches,
     require,
 )
 from dala.auth.models import RoleAssignment
@@ -158,21 +155,9 @@ class AssignmentsView(MethodView):
     @blp.response(200, page_of(AssignmentSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Who holds which role where, within the branches the user may see."""
-        query = select(RoleAssignment).order_by(RoleAssignment.created_at, RoleAssignment.id)
-        visible = permitted_branches("role_assignment:read")
-        if visible is not ALL_BRANCHES:
-            query = query.where(RoleAssignment.branch_id.in_(visible))  # type: ignore[arg-type]
-        if "user_id" in args:
-            query = query.where(RoleAssignment.user_id == args["user_id"])
-        if "branch_id" in args:
-            query = query.where(
-                or_(
-                    RoleAssignment.branch_id == args["branch_id"],
-                    RoleAssignment.branch_id.is_(None),
-                )
-            )
-        if "role" in args:
-            query = query.where(RoleAssignment.role == args["role"])
+        query = roles.visible_assignments(
+            user_id=args.get("user_id"), role=args.get("role"), branch_id=args.get("branch_id")
+        ).order_by(RoleAssignment.created_at, RoleAssignment.id)
         return paginate(get_session(), query, args)
 
     @require("role_assignment:create")

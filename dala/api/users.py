@@ -7,7 +7,6 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from dala.api.blueprint import Blueprint
@@ -16,18 +15,15 @@ from dala.api.fields import Email, Locale, Text
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.schemas import UserSchema
 from dala.auth.guard import (
-    ALL_BRANCHES,
     authorize,
     current_principal,
-    permitted_branches,
     require,
 )
 from dala.auth.models import RoleAssignment, User, UserStatus
 from dala.auth.reset import send_invitation
-from dala.auth.roles import assign_role
+from dala.auth.roles import assign_role, visible_assignments
 from dala.auth.users import deactivate_user, get_user, invite_user, update_user
 from dala.db import get_session
-from dala.errors import Forbidden
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="Users")
 
@@ -84,22 +80,9 @@ class UsersView(MethodView):
         if "status" in args:
             query = query.where(User.status == args["status"])
         if "role" in args or "branch_id" in args:
-            # Who holds which role is role_assignment:read information.
-            visible = permitted_branches("role_assignment:read")
-            if not visible:
-                raise Forbidden(_("Filtering by role or branch needs the right to see roles."))
-            holders = select(RoleAssignment.user_id)
-            if visible is not ALL_BRANCHES:
-                holders = holders.where(RoleAssignment.branch_id.in_(visible))  # type: ignore[arg-type]
-            if "role" in args:
-                holders = holders.where(RoleAssignment.role == args["role"])
-            if "branch_id" in args:
-                holders = holders.where(
-                    or_(
-                        RoleAssignment.branch_id == args["branch_id"],
-                        RoleAssignment.branch_id.is_(None),
-                    )
-                )
+            holders = visible_assignments(
+                role=args.get("role"), branch_id=args.get("branch_id")
+            ).with_only_columns(RoleAssignment.user_id)
             query = query.where(User.id.in_(holders))
         return paginate(get_session(), query, args)
 

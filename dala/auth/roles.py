@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy_adapter import CasbinRule
 
 from dala.auth import policy
 from dala.auth.catalogue import BUILTIN_ROLE_LABELS, BUILTIN_ROLES, PERMISSION_KEYS
 from dala.auth.grants import grant_role
-from dala.auth.guard import Principal
+from dala.auth.guard import ALL_BRANCHES, Principal, permitted_branches
 from dala.auth.models import Role, RoleAssignment, UserStatus
 from dala.auth.users import get_user, is_last_owner
 from dala.db import utcnow
@@ -202,6 +202,33 @@ def delete_role(session: Session, principal: Principal, role: Role) -> None:
 
 def role_permissions(session: Session, key: str) -> set[str]:
     return set(get_role(session, key).permissions)
+
+
+def visible_assignments(
+    *,
+    user_id: uuid.UUID | None = None,
+    role: str | None = None,
+    branch_id: uuid.UUID | None = None,
+) -> Select[RoleAssignment]:
+    """Role assignments the current user may see (``role_assignment:read``), filtered.
+
+    ``branch_id`` also matches the roles held company-wide, which apply there too.
+    """
+    visible = permitted_branches("role_assignment:read")
+    if not visible:
+        raise Forbidden(_("Filtering by role or branch needs the right to see roles."))
+    query = select(RoleAssignment)
+    if visible is not ALL_BRANCHES:
+        query = query.where(RoleAssignment.branch_id.in_(visible))  # type: ignore[arg-type]
+    if user_id is not None:
+        query = query.where(RoleAssignment.user_id == user_id)
+    if role is not None:
+        query = query.where(RoleAssignment.role == role)
+    if branch_id is not None:
+        query = query.where(
+            or_(RoleAssignment.branch_id == branch_id, RoleAssignment.branch_id.is_(None))
+        )
+    return query
 
 
 def get_assignment(session: Session, assignment_id: uuid.UUID) -> RoleAssignment:
