@@ -326,19 +326,25 @@ def test_branch_scoped_role_rights_do_not_reach_company_roles(
     assert r.status_code == 403
 
 
-def test_admin_cannot_deactivate_an_owner(client: FlaskClient, world: World) -> None:
-    owner = world.a["owner"]
-    second = call(
+def _invite_second_owner(client: FlaskClient, world: World) -> str:
+    r = call(
         client,
         "POST",
         f"{API}/users",
-        owner,
+        world.a["owner"],
         json={
             "email": "second-owner@example.com",
             "name": "Second owner",
             "roles": [{"role": "owner", "branch_id": None}],
         },
-    ).json["id"]
+    )
+    assert r.status_code == 201, r.json
+    return str(r.json["id"])
+
+
+def test_admin_cannot_deactivate_an_owner(client: FlaskClient, world: World) -> None:
+    owner = world.a["owner"]
+    second = _invite_second_owner(client, world)
     for target in (str(owner.user_id), second):
         r = call(client, "DELETE", f"{API}/users/{target}", world.a["admin"])
         assert r.status_code == 403, r.json
@@ -362,17 +368,7 @@ def test_two_owners_deactivating_each_other_at_once_leave_one(
 
     owner = world.a["owner"]
     client = app.test_client()
-    second = call(
-        client,
-        "POST",
-        f"{API}/users",
-        owner,
-        json={
-            "email": "co-owner@example.com",
-            "name": "Co-owner",
-            "roles": [{"role": "owner", "branch_id": None}],
-        },
-    ).json["id"]
+    second = _invite_second_owner(client, world)
     with app.app_context():
         session = database(app).session_factory()
         with context.tenant_scope(world.a.tenant_id):
