@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "MIGRATION_DATABASE_URL": "",
     # PostgreSQL role the migrations grant table privileges to.
     "DB_APP_ROLE": "",
+    # Allow an application role that bypasses row-level security (never in production).
+    "ALLOW_RLS_BYPASS": False,
     "SQL_ECHO": False,
     "REDIS_URL": "",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",

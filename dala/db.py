@@ -13,6 +13,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from dala.errors import ConfigurationError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -86,11 +88,32 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _refuse_roles_that_bypass_rls(dbapi_connection: Any, _record: Any) -> None:
+    """Fail closed: row-level security means nothing to a superuser or a BYPASSRLS role."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        role, bypasses = cursor.fetchone()
+    finally:
+        cursor.close()
+    if bypasses:
+        raise ConfigurationError(
+            f"the database role {role!r} of DALA_DATABASE_URL bypasses row-level security "
+            "(SUPERUSER or BYPASSRLS): connect the application as a role without either "
+            "(see the README, 'Running against PostgreSQL'), or set DALA_ALLOW_RLS_BYPASS=true"
+        )
+
+
 class Database:
     """The app's engine and session factory; kept on ``app.extensions['dala.db']``."""
 
     def __init__(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+        if self.engine.dialect.name == "postgresql" and not app.config["ALLOW_RLS_BYPASS"]:
+            event.listen(self.engine, "connect", _refuse_roles_that_bypass_rls)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         app.extensions["dala.db"] = self
         app.teardown_appcontext(_close_session)

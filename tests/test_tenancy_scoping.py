@@ -9,11 +9,14 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from dala import create_app
 from dala.auth.models import User, UserStatus
 from dala.db import get_session
-from dala.errors import CrossTenantWrite, NoTenantContext
+from dala.errors import ConfigurationError, CrossTenantWrite, NoTenantContext
 from dala.tenancy import context
 from dala.tenancy.models import Branch
+from tests.conftest import TestDatabase, app_config
+from tests.support.mailbox import Mailbox
 from tests.support.world import World
 
 
@@ -155,3 +158,18 @@ def test_rls_follows_a_context_change_inside_one_transaction(app: Flask, world: 
                 assert list(seen) == [world.b.tenant_id]
         assert session.execute(text("SELECT count(*) FROM users")).scalar() == 0
         session.rollback()
+
+
+@pytest.mark.postgres_only
+def test_app_refuses_a_database_role_that_bypasses_rls(
+    database: TestDatabase, mailbox: Mailbox
+) -> None:
+    as_superuser = app_config(database, mailbox, DATABASE_URL=database.owner_url)
+    refusing = create_app(as_superuser)
+    with refusing.app_context(), pytest.raises(ConfigurationError, match="row-level security"):
+        get_session().execute(text("SELECT 1"))
+    refusing.extensions["dala.db"].engine.dispose()
+    allowed = create_app({**as_superuser, "ALLOW_RLS_BYPASS": True})
+    with allowed.app_context():
+        assert get_session().execute(text("SELECT 1")).scalar() == 1
+    allowed.extensions["dala.db"].engine.dispose()
