@@ -1,0 +1,1 @@
+"""Encryption at rest (key hierarchy, encrypted values, blind indexes), files and backups."""
