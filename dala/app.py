@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.db import Database
     from dala.extensions import csrf, limiter
     from dala.i18n import init_i18n
+    from dala.storage.keys import init_keyring
     from dala.tenancy import scoping
     from dala.web.assets import init_assets
     from dala.web.shell import init_web
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(app)
     scoping.install(db.session_factory)
     mail.install(app, db.session_factory)
+    init_keyring(app)
     app.extensions["dala.policy"] = PolicyStore(db.engine)
 
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"

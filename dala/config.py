@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_RLS_BYPASS": False,
     "SQL_ECHO": False,
     "REDIS_URL": "",
+    # Key-encryption key (base64 of 32 random bytes) wrapping every tenant key.
+    "MASTER_KEY": "",
+    # Earlier master keys, comma-separated, still accepted while `dala keys rotate` runs.
+    "OLD_MASTER_KEYS": "",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SIGNUP_RATE_LIMIT": "20 per hour",
     # Per client address across all accounts, on sign-in and password-reset forms.

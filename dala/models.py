@@ -2,6 +2,17 @@
 
 from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
+from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
 
-__all__ = ["ActionToken", "ApiToken", "Base", "Branch", "Role", "RoleAssignment", "Tenant", "User"]
+__all__ = [
+    "ActionToken",
+    "ApiToken",
+    "Base",
+    "Branch",
+    "Role",
+    "RoleAssignment",
+    "Tenant",
+    "TenantKey",
+    "User",
+]

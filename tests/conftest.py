@@ -7,6 +7,7 @@ connects as a separate role that neither owns the tables nor bypasses RLS.
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ PG_ADMIN_URL = os.environ.get(
     "DALA_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 PG_APP_ROLE = "dala_test_app"
+# A fixed key-encryption key for the test run (base64 of 32 bytes).
+TEST_MASTER_KEY = base64.b64encode(b"dala-test-master-key-32-bytes!!!").decode()
 REDIS_URL = os.environ.get("DALA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -107,6 +110,7 @@ def app_config(database: TestDatabase, mailbox: Mailbox, **overrides: Any) -> di
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
+        "MASTER_KEY": TEST_MASTER_KEY,
         "DATABASE_URL": database.app_url,
         "MIGRATION_DATABASE_URL": database.owner_url,
         "DB_APP_ROLE": database.app_role,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, text
 from sqlalchemy_adapter.adapter import Base as CasbinBase
 
-from dala.db import make_engine
+from dala.db import UTCDateTime, make_engine
 from dala.models import Base
 
 config = context.config
@@ -24,12 +27,20 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
             if app_role and connection.dialect.name == "postgresql":
                 grant_app_role(connection, app_role)
     engine.dispose()
+
+
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Write Dala's UTC timestamp type as the plain column type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def grant_app_role(connection: Connection, role: str) -> None:
