@@ -29,6 +29,7 @@ Environment: ``DALA_BENCH_PG_ADMIN_URL`` (default
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import logging
 import os
@@ -142,6 +143,10 @@ def drop_database(db: BenchDatabase) -> None:
 # --- seed data -----------------------------------------------------------------------------
 
 
+# A fresh key-encryption key per benchmark run (its database is dropped afterwards).
+MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+
+
 @dataclass(frozen=True)
 class Seed:
     token_a: str
@@ -154,6 +159,7 @@ def app_settings(db: BenchDatabase, secret_key: str) -> dict[str, str]:
     """The server's environment: production settings, app role, owner for migrations."""
     return {
         "DALA_SECRET_KEY": secret_key,
+        "DALA_MASTER_KEY": MASTER_KEY,
         "DALA_DATABASE_URL": db.app_url,
         "DALA_MIGRATION_DATABASE_URL": db.owner_url,
         "DALA_DB_APP_ROLE": APP_ROLE,
@@ -166,6 +172,7 @@ def seed(db: BenchDatabase, secret_key: str) -> Seed:
     app = create_app(
         {
             "SECRET_KEY": secret_key,
+            "MASTER_KEY": MASTER_KEY,
             "DATABASE_URL": db.app_url,
             "MIGRATION_DATABASE_URL": db.owner_url,
             "DB_APP_ROLE": APP_ROLE,

@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
     # Registered first: each request starts with no tenant, whatever the thread held.
     @app.before_request
     def _fresh_context() -> None:

@@ -4,12 +4,16 @@ from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
 from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
+from dala.work.models import Contact, Customer, CustomerSearchTerm
 
 __all__ = [
     "ActionToken",
     "ApiToken",
     "Base",
     "Branch",
+    "Contact",
+    "Customer",
+    "CustomerSearchTerm",
     "Role",
     "RoleAssignment",
     "Tenant",

@@ -66,6 +66,19 @@ def _token(client: FlaskClient, w: World) -> str:
     return str(r.json["items"][0]["id"])
 
 
+@covers(f"{API}/customers/<uuid:customer_id>")
+def _customer(client: FlaskClient, w: World) -> str:
+    r = call(
+        client,
+        "POST",
+        f"{API}/customers",
+        w.a["owner"],
+        json={"name": "Алия Нурланова", "phone": "+7 701 555 12 34"},
+    )
+    assert r.status_code == 201, r.json
+    return str(r.json["id"])
+
+
 def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():

@@ -23,6 +23,8 @@ ALL = frozenset(ROLE_SCOPES)
 OWNER_ADMIN = frozenset({"owner", "admin"})
 READERS = frozenset({"owner", "admin", "branch_admin", "dispatcher", "viewer"})
 BRANCH_ADMINS = frozenset({"owner", "admin", "branch_admin"})
+CUSTOMER_EDITORS = frozenset({"owner", "admin", "branch_admin", "dispatcher"})
+CUSTOMER_READERS = CUSTOMER_EDITORS | {"viewer"}
 
 
 @dataclass
@@ -66,6 +68,11 @@ def _fresh_assignment(client: FlaskClient, t: TenantWorld) -> str:
     user = _fresh_user(client, t)
     body = {"user_id": user, "role": "technician", "branch_id": str(t.main)}
     return str(_owner(client, t, "POST", f"{API}/role-assignments", json=body)["id"])
+
+
+def _fresh_customer(client: FlaskClient, t: TenantWorld) -> str:
+    body = {"name": f"Customer {uuid.uuid4().hex[:6]}", "email": "c@example.com"}
+    return str(_owner(client, t, "POST", f"{API}/customers", json=body)["id"])
 
 
 def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
@@ -197,6 +204,31 @@ CASES: list[Case] = [
         "/tokens/<uuid:token_id>",
         ALL,
         lambda c, t, r: (f"{API}/tokens/{_own_token(c, t, r)}", None),
+    ),
+    Case("GET", "/customers", CUSTOMER_READERS, lambda c, t, r: (f"{API}/customers", None)),
+    Case(
+        "POST",
+        "/customers",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (f"{API}/customers", {"name": "Ерлан Сапаров", "phone": "87015550000"}),
+    ),
+    Case(
+        "GET",
+        "/customers/<uuid:customer_id>",
+        CUSTOMER_READERS,
+        lambda c, t, r: (f"{API}/customers/{_fresh_customer(c, t)}", None),
+    ),
+    Case(
+        "PATCH",
+        "/customers/<uuid:customer_id>",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (f"{API}/customers/{_fresh_customer(c, t)}", {"notes": "Gate code 4411"}),
+    ),
+    Case(
+        "DELETE",
+        "/customers/<uuid:customer_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/customers/{_fresh_customer(c, t)}", None),
     ),
 ]
 

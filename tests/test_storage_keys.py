@@ -27,7 +27,7 @@ def _rows(app: Flask, tenant_id: uuid.UUID) -> list[TenantKey]:
         return list(get_session().scalars(select(TenantKey)))
 
 
-def test_first_use_creates_one_active_wrapped_key_per_purpose(app: Flask, world: World) -> None:
+def test_sign_up_creates_one_active_wrapped_key_per_purpose(app: Flask, world: World) -> None:
     with app.app_context():
         ring = keyring()
         first = ring.active(world.a.tenant_id, KeyPurpose.DATA)
@@ -76,6 +76,8 @@ def test_keys_wrapped_by_an_old_master_open_when_it_is_listed(
 def test_no_master_key_is_a_clear_configuration_error(app: Flask, world: World) -> None:
     ring = KeyRing(app.extensions["dala.db"].engine, "", "")
     with pytest.raises(ConfigurationError, match="DALA_MASTER_KEY"):
+        _ = ring.master_key
+    with pytest.raises(ConfigurationError, match="OLD_MASTER_KEYS"):
         ring.active(world.b.tenant_id, KeyPurpose.INDEX)
 
 

@@ -50,4 +50,3 @@ class SignupView(MethodView):
         result = signup(session, **data)
         session.commit()
         return {"tenant": result.tenant, "branch": result.branch, "user": result.owner}
-

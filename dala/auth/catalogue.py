@@ -40,12 +40,17 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("token", "create", _l("Create own API tokens")),
     Permission("token", "revoke", _l("Revoke own API tokens")),
     Permission("token", "manage", _l("View and revoke everyone's API tokens")),
+    Permission("customer", "read", _l("View customers and their contacts")),
+    Permission("customer", "create", _l("Add customers")),
+    Permission("customer", "update", _l("Edit customers")),
+    Permission("customer", "delete", _l("Delete customers")),
 )
 
 PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
 
 _OWN_TOKENS = {"token:read", "token:create", "token:revoke"}
 _ALL = {p.key for p in PERMISSIONS}
+_CUSTOMER_EDIT = {"customer:read", "customer:create", "customer:update"}
 
 #: Built-in roles: name -> permission keys. ``owner`` and ``admin`` are
 #: normally held tenant-wide; the others per branch.
@@ -64,11 +69,17 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "role_assignment:create",
             "role_assignment:delete",
             *_OWN_TOKENS,
+            *_CUSTOMER_EDIT,
         }
     ),
-    "dispatcher": frozenset({"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS}),
+    "dispatcher": frozenset(
+        {"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS, *_CUSTOMER_EDIT}
+    ),
+    # Technicians see customers through their own jobs (work-order domain), not the list.
     "technician": frozenset({"tenant:read", "branch:read", *_OWN_TOKENS}),
-    "viewer": frozenset({"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS}),
+    "viewer": frozenset(
+        {"tenant:read", "branch:read", "user:read", "role:read", "customer:read", *_OWN_TOKENS}
+    ),
 }
 
 BUILTIN_ROLE_LABELS: dict[str, object] = {

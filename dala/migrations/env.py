@@ -11,6 +11,7 @@ from sqlalchemy_adapter.adapter import Base as CasbinBase
 
 from dala.db import UTCDateTime, make_engine
 from dala.models import Base
+from dala.storage.encrypted import EncryptedJSON, EncryptedText
 
 config = context.config
 # casbin_rule is pycasbin's adapter table; our migrations create it.
@@ -37,9 +38,11 @@ def run_migrations_online() -> None:
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
-    """Write Dala's UTC timestamp type as the plain column type it stores."""
+    """Write Dala's own column types as the plain types they store."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText | EncryptedJSON):
+        return "sa.LargeBinary()"
     return False
 
 

@@ -19,6 +19,7 @@ from typing import cast
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from dala.db import utcnow
 from dala.errors import ConfigurationError
@@ -137,6 +138,25 @@ class KeyRing:
                 raise
             return existing
         return key_id
+
+
+def create_tenant_keys(session: Session, tenant_id: uuid.UUID) -> None:
+    """A new company's data and index keys, written in the transaction that creates it."""
+    master = keyring().master_key
+    fingerprint = crypto.key_fingerprint(master)
+    for purpose in KeyPurpose:
+        session.add(
+            TenantKey(
+                id=uuid.uuid4(),
+                purpose=purpose,
+                status=KeyStatus.ACTIVE,
+                wrapped=crypto.wrap_key(
+                    master, crypto.new_key(), tenant_id=tenant_id, purpose=purpose
+                ),
+                kek_fingerprint=fingerprint,
+                created_at=utcnow(),
+            )
+        )
 
 
 def init_keyring(app: Flask) -> None:

@@ -31,6 +31,12 @@ def is_currency(code: str) -> bool:
     return code in known_currencies()
 
 
+def country_for_timezone(timezone: str) -> str | None:
+    """The ISO country of a time zone (``Asia/Almaty`` -> ``KZ``), e.g. to read phone numbers."""
+    territory: str | None = get_global("zone_territories").get(timezone)
+    return territory if territory and territory != "001" else None
+
+
 def defaults_for_timezone(timezone: str) -> tuple[str, str]:
     """(currency, locale) a company in ``timezone`` most likely uses."""
     territory = get_global("zone_territories").get(timezone)

@@ -19,6 +19,7 @@ from dala.auth.models import RoleAssignment, User, UserStatus
 from dala.auth.secrets import hash_password
 from dala.db import utcnow
 from dala.errors import Conflict, NotFound, ValidationFailed
+from dala.storage.keys import create_tenant_keys
 from dala.tenancy import context
 from dala.tenancy.locks import lock_tenant
 from dala.tenancy.models import Branch, Tenant, TenantStatus
@@ -95,6 +96,7 @@ def signup(
             session_nonce=secrets.token_hex(8),
         )
         session.add_all([branch, owner])
+        create_tenant_keys(session, tenant.id)
         session.flush()
         grant_role(session, user_id=owner.id, role_key="owner", branch_id=None)
     return Signup(tenant, branch, owner)

@@ -1,0 +1,1 @@
+"""The shared work-order domain: customers, sites, technicians, skills, jobs."""
