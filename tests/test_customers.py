@@ -167,3 +167,64 @@ def test_list_of_fifty_costs_a_fixed_number_of_queries(
         r = call(client, "GET", f"{API}/customers?page_size=50", owner)
     assert len(r.json["items"]) == 50
     assert len(large) == len(small), (small, large)
+
+
+def test_more_contacts_are_findable_and_the_primary_can_move(
+    client: FlaskClient, world: World
+) -> None:
+    made = _create(client, world, AIGERIM)
+    contacts_url = f"{API}/customers/{made['id']}/contacts"
+    owner, dispatcher = world.a["owner"], world.a["dispatcher"]
+    added = call(
+        client,
+        "POST",
+        contacts_url,
+        dispatcher,
+        json={"name": "Бауыржан Садыков", "phone": "8 705 111 22 33"},
+    )
+    assert added.status_code == 201 and added.json["is_primary"] is False
+    found = call(client, "GET", f"{API}/customers?q=87051112233", owner).json
+    assert [c["id"] for c in found["items"]] == [made["id"]]
+    listed = call(client, "GET", contacts_url, owner).json
+    assert [c["is_primary"] for c in listed["items"]] == [True, False]
+
+    contact_url = f"{contacts_url}/{added.json['id']}"
+    etag = call(client, "GET", contact_url, owner).headers["ETag"]
+    promoted = call(
+        client,
+        "PATCH",
+        contact_url,
+        dispatcher,
+        json={"is_primary": True},
+        headers={"If-Match": etag},
+    )
+    assert promoted.status_code == 200 and promoted.json["is_primary"] is True
+    assert (
+        call(
+            client, "PATCH", contact_url, owner, json={"name": "x"}, headers={"If-Match": etag}
+        ).status_code
+        == 412
+    )
+    customer = call(client, "GET", f"{API}/customers/{made['id']}", owner).json
+    assert customer["contacts"][0]["id"] == added.json["id"]
+
+    # The primary contact stays; the former primary can now go, and its phone with it.
+    assert call(client, "DELETE", contact_url, owner).status_code == 409
+    former = listed["items"][0]["id"]
+    assert call(client, "DELETE", f"{contacts_url}/{former}", owner).status_code == 204
+    gone = call(client, "GET", f"{API}/customers?q=87011234567", owner).json
+    assert gone["total"] == 0
+
+
+def test_contacts_of_another_tenants_customer_are_404(client: FlaskClient, world: World) -> None:
+    made = _create(client, world, AIGERIM)
+    r = call(
+        client,
+        "POST",
+        f"{API}/customers/{made['id']}/contacts",
+        world.b["owner"],
+        json={"name": "Intruder"},
+    )
+    assert r.status_code == 404
+    listed = call(client, "GET", f"{API}/customers/{made['id']}/contacts", world.a["owner"]).json
+    assert listed["total"] == 1

@@ -6,8 +6,10 @@ listed in ``A_OBJECTS``, so a new route that nobody covered fails here.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,16 +19,24 @@ from tests.support.world import World, call
 
 API = "/api/v1"
 
-# route -> how to get one of tenant A's objects for it
-A_OBJECTS: dict[str, Callable[[FlaskClient, World], str]] = {}
+# route -> how to get one of tenant A's objects for it: its id, or the ids of every
+# placeholder in the route, in order (a contact under its customer)
+A_OBJECTS: dict[str, Callable[[FlaskClient, World], str | list[str]]] = {}
 
 
-def covers(rule: str) -> Callable[[Callable[[FlaskClient, World], str]], Callable[..., str]]:
-    def register(fn: Callable[[FlaskClient, World], str]) -> Callable[..., str]:
+def covers(
+    rule: str,
+) -> Callable[[Callable[[FlaskClient, World], Any]], Callable[..., Any]]:
+    def register(fn: Callable[[FlaskClient, World], Any]) -> Callable[..., Any]:
         A_OBJECTS[rule] = fn
         return fn
 
     return register
+
+
+def _url(rule: str, ids: str | list[str]) -> str:
+    values = iter([ids] if isinstance(ids, str) else ids)
+    return re.sub(r"<[^>]+>", lambda _m: next(values), rule)
 
 
 @covers(f"{API}/branches/<uuid:branch_id>")
@@ -79,6 +89,25 @@ def _customer(client: FlaskClient, w: World) -> str:
     return str(r.json["id"])
 
 
+@covers(f"{API}/customers/<uuid:customer_id>/contacts")
+def _contacts(client: FlaskClient, w: World) -> str:
+    return _customer(client, w)
+
+
+@covers(f"{API}/customers/<uuid:customer_id>/contacts/<uuid:contact_id>")
+def _contact(client: FlaskClient, w: World) -> list[str]:
+    customer = _customer(client, w)
+    r = call(
+        client,
+        "POST",
+        f"{API}/customers/{customer}/contacts",
+        w.a["owner"],
+        json={"name": "Бауыржан", "phone": "87015550101"},
+    )
+    assert r.status_code == 201, r.json
+    return [customer, str(r.json["id"])]
+
+
 def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -101,8 +130,7 @@ def test_other_tenant_ids_are_404_for_every_method(
     intruder = world.b["owner"]
     checked = 0
     for rule, methods in _id_routes(app):
-        object_id = A_OBJECTS[rule](client, world)
-        url = rule.split("<", 1)[0] + object_id
+        url = _url(rule, A_OBJECTS[rule](client, world))
         before = call(client, "GET", url, world.a["owner"])
         assert before.status_code == 200, (url, before.json)
         for method in methods:

@@ -75,6 +75,13 @@ def _fresh_customer(client: FlaskClient, t: TenantWorld) -> str:
     return str(_owner(client, t, "POST", f"{API}/customers", json=body)["id"])
 
 
+def _fresh_contact_url(client: FlaskClient, t: TenantWorld) -> str:
+    customer = _fresh_customer(client, t)
+    body = {"name": "Second contact", "phone": "87015550303"}
+    contact = _owner(client, t, "POST", f"{API}/customers/{customer}/contacts", json=body)
+    return f"{API}/customers/{customer}/contacts/{contact['id']}"
+
+
 def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
     r = call(client, "POST", f"{API}/tokens", t[role], json={"name": "spare"})
     assert r.status_code == 201, r.json
@@ -229,6 +236,39 @@ CASES: list[Case] = [
         "/customers/<uuid:customer_id>",
         OWNER_ADMIN,
         lambda c, t, r: (f"{API}/customers/{_fresh_customer(c, t)}", None),
+    ),
+    Case(
+        "GET",
+        "/customers/<uuid:customer_id>/contacts",
+        CUSTOMER_READERS,
+        lambda c, t, r: (f"{API}/customers/{_fresh_customer(c, t)}/contacts", None),
+    ),
+    Case(
+        "POST",
+        "/customers/<uuid:customer_id>/contacts",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (
+            f"{API}/customers/{_fresh_customer(c, t)}/contacts",
+            {"name": "Асель", "email": "asel@example.com"},
+        ),
+    ),
+    Case(
+        "GET",
+        "/customers/<uuid:customer_id>/contacts/<uuid:contact_id>",
+        CUSTOMER_READERS,
+        lambda c, t, r: (_fresh_contact_url(c, t), None),
+    ),
+    Case(
+        "PATCH",
+        "/customers/<uuid:customer_id>/contacts/<uuid:contact_id>",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (_fresh_contact_url(c, t), {"phone": "87015550202"}),
+    ),
+    Case(
+        "DELETE",
+        "/customers/<uuid:customer_id>/contacts/<uuid:contact_id>",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (_fresh_contact_url(c, t), None),
     ),
 ]
 

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Email, Locale, Text
-from dala.api.pagination import PageArgs, page_of, paginate
+from dala.api.pagination import PageArgs, page_of, paginate, paginate_items
 from dala.auth.guard import require
 from dala.db import get_session
 from dala.work import customers
@@ -145,4 +145,84 @@ class CustomerView(MethodView):
         customer = customers.get_customer(session, customer_id)
         check_if_match(customer)
         customers.delete_customer(session, customer)
+        session.commit()
+
+
+class ContactCreateArgs(ma.Schema):
+    name = Text(200, required=True)
+    email = Email(allow_none=True)
+    phone = _PHONE
+    is_primary = ma.fields.Boolean(load_default=False)
+
+
+class ContactUpdateArgs(ma.Schema):
+    name = Text(200)
+    email = Email(allow_none=True)
+    phone = _PHONE
+    is_primary = ma.fields.Boolean(
+        metadata={"description": "true makes this the primary contact (the others stop being)"}
+    )
+
+
+class ContactDetailSchema(ContactSchema):
+    customer_id = ma.fields.UUID(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
+
+
+@blp.route("/<uuid:customer_id>/contacts")
+class ContactsView(MethodView):
+    @require("customer:read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(ContactDetailSchema))
+    def get(self, args: dict[str, Any], customer_id: uuid.UUID) -> dict[str, Any]:
+        """The customer's contacts, primary first."""
+        customer = customers.get_customer(get_session(), customer_id)
+        return paginate_items(customer.contacts, args)
+
+    @require("customer:update")
+    @blp.arguments(ContactCreateArgs)
+    @blp.response(201, ContactDetailSchema)
+    def post(self, data: dict[str, Any], customer_id: uuid.UUID) -> Any:
+        """Add a person to reach at the customer."""
+        session = get_session()
+        customer = customers.get_customer(session, customer_id)
+        contact = customers.add_contact(session, customer, data)
+        session.commit()
+        return contact, 201, etag_headers(contact)
+
+
+@blp.route("/<uuid:customer_id>/contacts/<uuid:contact_id>")
+class ContactView(MethodView):
+    @require("customer:read")
+    @blp.response(200, ContactDetailSchema)
+    def get(self, customer_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
+        session = get_session()
+        customer = customers.get_customer(session, customer_id)
+        contact = customers.get_contact(session, customer, contact_id)
+        return contact, 200, etag_headers(contact)
+
+    @require("customer:update")
+    @blp.arguments(ContactUpdateArgs)
+    @blp.response(200, ContactDetailSchema)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
+    def patch(self, data: dict[str, Any], customer_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
+        """Change a contact, or make it the primary one."""
+        session = get_session()
+        customer = customers.get_customer(session, customer_id)
+        contact = customers.get_contact(session, customer, contact_id)
+        check_if_match(contact)
+        customers.update_contact(session, customer, contact, data)
+        session.commit()
+        return contact, 200, etag_headers(contact)
+
+    @require("customer:update")
+    @blp.response(204)
+    @blp.alt_response(412, description="The If-Match ETag is stale")
+    def delete(self, customer_id: uuid.UUID, contact_id: uuid.UUID) -> None:
+        """Remove a contact (not the primary one)."""
+        session = get_session()
+        customer = customers.get_customer(session, customer_id)
+        contact = customers.get_contact(session, customer, contact_id)
+        check_if_match(contact)
+        customers.remove_contact(session, customer, contact)
         session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from dala.db import utcnow
-from dala.errors import NotFound
+from dala.errors import Conflict, NotFound
 from dala.storage.search import query_digests, terms_for
 from dala.tenancy import context
 from dala.tenancy.models import Branch
@@ -114,6 +114,66 @@ def delete_customer(session: Session, customer: Customer) -> None:
     """Delete a customer, its contacts and its search terms."""
     session.delete(customer)
     session.flush()
+
+
+def get_contact(session: Session, customer: Customer, contact_id: uuid.UUID) -> Contact:
+    contact = next((c for c in customer.contacts if c.id == contact_id), None)
+    if contact is None:
+        raise NotFound(_("Contact not found."))
+    return contact
+
+
+def _make_primary(customer: Customer, contact: Contact) -> None:
+    for other in customer.contacts:
+        if other.id != contact.id:
+            other.is_primary = False
+    contact.is_primary = True
+
+
+def add_contact(session: Session, customer: Customer, data: dict[str, Any]) -> Contact:
+    """Another person to reach at the customer; ``is_primary`` moves the primary to them."""
+    contact = Contact(
+        id=uuid.uuid4(),
+        customer_id=customer.id,
+        name=data["name"],
+        email=data.get("email"),
+        phone=data.get("phone"),
+        is_primary=False,
+    )
+    session.add(contact)
+    session.flush()
+    session.refresh(customer, ["contacts"])
+    if data.get("is_primary"):
+        _make_primary(customer, contact)
+    customer.updated_at = utcnow()
+    session.flush()
+    _reindex(session, customer, list(customer.contacts))
+    return contact
+
+
+def update_contact(
+    session: Session, customer: Customer, contact: Contact, data: dict[str, Any]
+) -> Contact:
+    for field in ("name", "email", "phone"):
+        if field in data:
+            setattr(contact, field, data[field])
+    if data.get("is_primary"):
+        _make_primary(customer, contact)
+    customer.updated_at = utcnow()
+    session.flush()
+    _reindex(session, customer, list(customer.contacts))
+    return contact
+
+
+def remove_contact(session: Session, customer: Customer, contact: Contact) -> None:
+    """Remove a contact; the primary one stays until another is made primary."""
+    if contact.is_primary:
+        raise Conflict(_("The primary contact stays; make another contact primary first."))
+    session.delete(contact)
+    customer.updated_at = utcnow()
+    session.flush()
+    session.refresh(customer, ["contacts"])
+    _reindex(session, customer, list(customer.contacts))
 
 
 def search_filter(session: Session, query: Select[Any], text: str) -> Select[Any]:

@@ -66,6 +66,9 @@ class Contact(TenantScoped, Timestamped, Base):
     email: Mapped[str | None] = mapped_column(EncryptedText("customer_contacts.email"))
     phone: Mapped[str | None] = mapped_column(EncryptedText("customer_contacts.phone"))
     is_primary: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CustomerSearchTerm(TenantScoped, Base):

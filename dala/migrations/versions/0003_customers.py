@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("email", sa.LargeBinary(), nullable=True),
         sa.Column("phone", sa.LargeBinary(), nullable=True),
         sa.Column("is_primary", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
