@@ -4,7 +4,7 @@ from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
 from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
-from dala.work.models import Contact, Customer, CustomerSearchTerm
+from dala.work.models import Contact, Customer, CustomerSearchTerm, Skill
 
 __all__ = [
     "ActionToken",
@@ -16,6 +16,7 @@ __all__ = [
     "CustomerSearchTerm",
     "Role",
     "RoleAssignment",
+    "Skill",
     "Tenant",
     "TenantKey",
     "User",

@@ -108,6 +108,13 @@ def _contact(client: FlaskClient, w: World) -> list[str]:
     return [customer, str(r.json["id"])]
 
 
+@covers(f"{API}/skills/<uuid:skill_id>")
+def _skill(client: FlaskClient, w: World) -> str:
+    r = call(client, "POST", f"{API}/skills", w.a["owner"], json={"name": "Refrigeration"})
+    assert r.status_code == 201, r.json
+    return str(r.json["id"])
+
+
 def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():

@@ -82,6 +82,11 @@ def _fresh_contact_url(client: FlaskClient, t: TenantWorld) -> str:
     return f"{API}/customers/{customer}/contacts/{contact['id']}"
 
 
+def _fresh_skill(client: FlaskClient, t: TenantWorld) -> str:
+    body = {"name": f"Skill {uuid.uuid4().hex[:8]}"}
+    return str(_owner(client, t, "POST", f"{API}/skills", json=body)["id"])
+
+
 def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
     r = call(client, "POST", f"{API}/tokens", t[role], json={"name": "spare"})
     assert r.status_code == 201, r.json
@@ -269,6 +274,31 @@ CASES: list[Case] = [
         "/customers/<uuid:customer_id>/contacts/<uuid:contact_id>",
         CUSTOMER_EDITORS,
         lambda c, t, r: (_fresh_contact_url(c, t), None),
+    ),
+    Case("GET", "/skills", ALL, lambda c, t, r: (f"{API}/skills", None)),
+    Case(
+        "POST",
+        "/skills",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/skills", {"name": f"Skill {uuid.uuid4().hex[:6]}"}),
+    ),
+    Case(
+        "GET",
+        "/skills/<uuid:skill_id>",
+        ALL,
+        lambda c, t, r: (f"{API}/skills/{_fresh_skill(c, t)}", None),
+    ),
+    Case(
+        "PATCH",
+        "/skills/<uuid:skill_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/skills/{_fresh_skill(c, t)}", {"description": "Split systems"}),
+    ),
+    Case(
+        "DELETE",
+        "/skills/<uuid:skill_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/skills/{_fresh_skill(c, t)}", None),
     ),
 ]
 

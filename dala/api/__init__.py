@@ -13,7 +13,18 @@ api.register_field(Email, "string", "email")
 
 
 def init_api(app: Flask) -> None:
-    from dala.api import auth, branches, customers, meta, roles, signup, tenant, tokens, users
+    from dala.api import (
+        auth,
+        branches,
+        customers,
+        meta,
+        roles,
+        signup,
+        skills,
+        tenant,
+        tokens,
+        users,
+    )
     from dala.api.gate import authenticate_api_request
     from dala.api.spec import spec_kwargs
 
@@ -28,7 +39,7 @@ def init_api(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
     )
     api.init_app(app, spec_kwargs=spec_kwargs())
-    for module in (signup, auth, meta, tenant, branches, users, roles, tokens, customers):
+    for module in (signup, auth, meta, tenant, branches, users, roles, tokens, customers, skills):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

@@ -44,6 +44,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("customer", "create", _l("Add customers")),
     Permission("customer", "update", _l("Edit customers")),
     Permission("customer", "delete", _l("Delete customers")),
+    Permission("skill", "read", _l("View the skill catalogue")),
+    Permission("skill", "create", _l("Add skills")),
+    Permission("skill", "update", _l("Edit skills")),
+    Permission("skill", "delete", _l("Delete skills")),
 )
 
 PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
@@ -70,15 +74,34 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "role_assignment:delete",
             *_OWN_TOKENS,
             *_CUSTOMER_EDIT,
+            "skill:read",
+            "skill:create",
+            "skill:update",
         }
     ),
     "dispatcher": frozenset(
-        {"tenant:read", "branch:read", "user:read", "role:read", *_OWN_TOKENS, *_CUSTOMER_EDIT}
+        {
+            "tenant:read",
+            "branch:read",
+            "user:read",
+            "role:read",
+            "skill:read",
+            *_OWN_TOKENS,
+            *_CUSTOMER_EDIT,
+        }
     ),
     # Technicians see customers through their own jobs (work-order domain), not the list.
-    "technician": frozenset({"tenant:read", "branch:read", *_OWN_TOKENS}),
+    "technician": frozenset({"tenant:read", "branch:read", "skill:read", *_OWN_TOKENS}),
     "viewer": frozenset(
-        {"tenant:read", "branch:read", "user:read", "role:read", "customer:read", *_OWN_TOKENS}
+        {
+            "tenant:read",
+            "branch:read",
+            "user:read",
+            "role:read",
+            "customer:read",
+            "skill:read",
+            *_OWN_TOKENS,
+        }
     ),
 }
 

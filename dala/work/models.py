@@ -83,3 +83,18 @@ class CustomerSearchTerm(TenantScoped, Base):
 
     customer_id: Mapped[uuid.UUID]
     digest: Mapped[str] = mapped_column(String(32))
+
+
+class Skill(TenantScoped, Timestamped, Base):
+    """A skill in the company's catalogue (HVAC, electrical, ...) that jobs require."""
+
+    __tablename__ = "skills"
+    __table_args__ = (Index("uq_skills_tenant_name", "tenant_id", "name_key", unique=True),)
+
+    name: Mapped[str] = mapped_column(String(80))
+    # The name folded for uniqueness and lookup ("HVAC" and "hvac" are one skill).
+    name_key: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
