@@ -63,6 +63,12 @@ class TenantPolicyAdapter(Adapter):
         ).order_by(rule.id)
 
 
+# pycasbin compiles its matcher with ast.parse on every enforce; on CPython 3.11 two
+# threads doing that at once can fail ("AST constructor recursion depth mismatch").
+# Decisions are remembered, so this lock is taken once per user, branch and permission.
+_ENFORCE_LOCK = threading.Lock()
+
+
 class TenantPolicy:
     """One tenant's enforcer at one policy version, remembering its decisions.
 
@@ -82,11 +88,12 @@ class TenantPolicy:
         decision = self._decisions.get(key)
         if decision is None:
             resource, action = permission.split(":", 1)
-            decision = bool(
-                self.enforcer.enforce(
-                    user_subject(user_id), domain(self.tenant_id, branch_id), resource, action
+            with _ENFORCE_LOCK:
+                decision = bool(
+                    self.enforcer.enforce(
+                        user_subject(user_id), domain(self.tenant_id, branch_id), resource, action
+                    )
                 )
-            )
             if len(self._decisions) < self.MAX_DECISIONS:
                 self._decisions[key] = decision
         return decision
