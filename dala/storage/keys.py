@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, Table, insert, select, text
@@ -121,15 +121,7 @@ class KeyRing:
             with self._as_tenant(tenant_id) as conn:
                 conn.execute(
                     insert(_keys).values(
-                        tenant_id=tenant_id,
-                        id=key_id,
-                        purpose=purpose,
-                        status=KeyStatus.ACTIVE,
-                        wrapped=crypto.wrap_key(
-                            master, crypto.new_key(), tenant_id=tenant_id, purpose=purpose
-                        ),
-                        kek_fingerprint=crypto.key_fingerprint(master),
-                        created_at=utcnow(),
+                        tenant_id=tenant_id, **new_key_row(master, tenant_id, purpose, key_id)
                     )
                 )
         except IntegrityError:  # another worker created it first: use theirs
@@ -140,23 +132,25 @@ class KeyRing:
         return key_id
 
 
+def new_key_row(
+    master: bytes, tenant_id: uuid.UUID, purpose: KeyPurpose, key_id: uuid.UUID
+) -> dict[str, Any]:
+    """The columns of a fresh active key, wrapped under ``master``."""
+    return {
+        "id": key_id,
+        "purpose": purpose,
+        "status": KeyStatus.ACTIVE,
+        "wrapped": crypto.wrap_key(master, crypto.new_key(), tenant_id=tenant_id, purpose=purpose),
+        "kek_fingerprint": crypto.key_fingerprint(master),
+        "created_at": utcnow(),
+    }
+
+
 def create_tenant_keys(session: Session, tenant_id: uuid.UUID) -> None:
     """A new company's data and index keys, written in the transaction that creates it."""
     master = keyring().master_key
-    fingerprint = crypto.key_fingerprint(master)
     for purpose in KeyPurpose:
-        session.add(
-            TenantKey(
-                id=uuid.uuid4(),
-                purpose=purpose,
-                status=KeyStatus.ACTIVE,
-                wrapped=crypto.wrap_key(
-                    master, crypto.new_key(), tenant_id=tenant_id, purpose=purpose
-                ),
-                kek_fingerprint=fingerprint,
-                created_at=utcnow(),
-            )
-        )
+        session.add(TenantKey(**new_key_row(master, tenant_id, purpose, uuid.uuid4())))
 
 
 def init_keyring(app: Flask) -> None:
