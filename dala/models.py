@@ -4,20 +4,47 @@ from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
 from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
-from dala.work.models import Contact, Customer, CustomerSearchTerm, Skill
+from dala.work.job_models import (
+    Attachment,
+    ChecklistItem,
+    Job,
+    JobAssignment,
+    JobTransition,
+    JobType,
+)
+from dala.work.models import (
+    Contact,
+    Customer,
+    CustomerSearchTerm,
+    Site,
+    Skill,
+    Technician,
+    TechnicianSkill,
+    TimeOff,
+)
 
 __all__ = [
     "ActionToken",
     "ApiToken",
+    "Attachment",
     "Base",
     "Branch",
+    "ChecklistItem",
     "Contact",
     "Customer",
     "CustomerSearchTerm",
+    "Job",
+    "JobAssignment",
+    "JobTransition",
+    "JobType",
     "Role",
     "RoleAssignment",
+    "Site",
     "Skill",
+    "Technician",
+    "TechnicianSkill",
     "Tenant",
     "TenantKey",
+    "TimeOff",
     "User",
 ]

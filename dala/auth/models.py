@@ -6,15 +6,11 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dala.db import Base, Timestamped
+from dala.db import Base, Timestamped, str_enum
 from dala.tenancy.scoping import TenantScoped, tenant_fk
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class UserStatus(enum.StrEnum):
@@ -32,7 +28,7 @@ class User(TenantScoped, Timestamped, Base):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus), default=UserStatus.ACTIVE)
+    status: Mapped[UserStatus] = mapped_column(str_enum(UserStatus), default=UserStatus.ACTIVE)
     locale: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[datetime | None]
     # Changing it (password change, deactivation) ends every portal session.
@@ -81,7 +77,7 @@ class ActionToken(TenantScoped, Base):
     )
 
     user_id: Mapped[uuid.UUID]
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose))
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
