@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.db import Database
     from dala.extensions import csrf, limiter
     from dala.i18n import init_i18n
+    from dala.modules.host import init_plugins
     from dala.storage.keys import init_keyring
     from dala.tenancy import scoping
     from dala.web.assets import init_assets
@@ -34,7 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db = Database(app)
     scoping.install(db.session_factory)
-    mail.install(app, db.session_factory)
+    mail.install(app)
+    init_plugins(app)
     init_keyring(app)
     app.extensions["dala.policy"] = PolicyStore(db.engine)
 

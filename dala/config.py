@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "MASTER_KEY": "",
     # Earlier master keys, comma-separated, still accepted while `dala keys rotate` runs.
     "OLD_MASTER_KEYS": "",
+    # Where job attachments are stored, encrypted, by content (default: instance/files).
+    "FILES_DIR": "",
+    "MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SIGNUP_RATE_LIMIT": "20 per hour",
     # Per client address across all accounts, on sign-in and password-reset forms.
@@ -83,6 +86,8 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
         settings.update(overrides)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "dala.db")
+    if not settings["FILES_DIR"]:
+        settings["FILES_DIR"] = str(Path(instance_path) / "files")
     if not settings["MIGRATION_DATABASE_URL"]:
         settings["MIGRATION_DATABASE_URL"] = settings["DATABASE_URL"]
     if settings["DEBUG"] or settings["TESTING"]:

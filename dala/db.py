@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +69,24 @@ def str_enum(cls: type[enum.Enum], length: int = 16) -> Enum:
     )
 
 
+_ON_COMMIT = "dala.on_commit"
+
+
+def on_commit(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` once the session's transaction commits; forget it on rollback."""
+    session.connection()  # the transaction the action belongs to, begun if need be
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def _run_on_commit(session: Session) -> None:
+    for action in session.info.pop(_ON_COMMIT, []):
+        action()
+
+
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
+
+
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
@@ -123,6 +142,8 @@ class Database:
         if self.engine.dialect.name == "postgresql" and not app.config["ALLOW_RLS_BYPASS"]:
             event.listen(self.engine, "connect", _refuse_roles_that_bypass_rls)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        event.listen(self.session_factory, "after_commit", _run_on_commit)
+        event.listen(self.session_factory, "after_rollback", _forget_on_rollback)
         app.extensions["dala.db"] = self
         app.teardown_appcontext(_close_session)
 

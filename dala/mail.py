@@ -16,12 +16,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+
+from dala.db import on_commit
 
 log = logging.getLogger(__name__)
-
-_QUEUE = "dala_mail_queue"
 
 
 def build_message(to: str, subject: str, body: str) -> EmailMessage:
@@ -36,8 +35,9 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
 
 def queue_mail(session: Session, to: str, subject: str, body: str) -> None:
     """Send this message once ``session``'s transaction commits (never if it rolls back)."""
-    session.connection()  # the transaction the message belongs to, begun if need be
-    session.info.setdefault(_QUEUE, []).append(build_message(to, subject, body))
+    msg = build_message(to, subject, body)
+    mailer: Mailer = current_app.extensions["dala.mailer"]
+    on_commit(session, lambda: mailer.submit(msg))
 
 
 def deliver(app: Flask, msg: EmailMessage) -> None:
@@ -74,19 +74,5 @@ class Mailer:
         return self._pool.submit(deliver, self.app, msg)
 
 
-def _after_commit(session: Session) -> None:
-    queued: list[EmailMessage] = session.info.pop(_QUEUE, [])
-    if queued:
-        mailer: Mailer = current_app.extensions["dala.mailer"]
-        for msg in queued:
-            mailer.submit(msg)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_QUEUE, None)
-
-
-def install(app: Flask, factory: sessionmaker[Session]) -> None:
+def install(app: Flask) -> None:
     Mailer(app)
-    event.listen(factory, "after_commit", _after_commit)
-    event.listen(factory, "after_rollback", _after_rollback)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 from dala.db import Base, Timestamped, str_enum
 from dala.storage.encrypted import EncryptedText
 from dala.tenancy.scoping import TenantScoped, tenant_fk
+from dala.work.models import Customer, Site
 
 
 class Priority(enum.StrEnum):
@@ -113,6 +114,19 @@ class Job(TenantScoped, Timestamped, Base):
             foreign(JobAssignment.job_id) == Job.id,
         ),
         order_by=lambda: (JobAssignment.is_lead.desc(), JobAssignment.created_at),
+        viewonly=True,
+    )
+
+    customer: Mapped[Customer] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Job.tenant_id) == Customer.tenant_id, foreign(Job.customer_id) == Customer.id
+        ),
+        viewonly=True,
+    )
+    site: Mapped[Site | None] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Job.tenant_id) == Site.tenant_id, foreign(Job.site_id) == Site.id
+        ),
         viewonly=True,
     )
 

@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, String, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from dala.auth.models import User
 from dala.db import Base, Timestamped, str_enum
 from dala.storage.encrypted import EncryptedText
+from dala.tenancy.models import Branch
 from dala.tenancy.scoping import TenantScoped, tenant_fk
 
 
@@ -118,7 +120,21 @@ class Site(TenantScoped, Timestamped, Base):
     longitude: Mapped[float | None]
     version: Mapped[int] = mapped_column(default=1)
 
+    branch: Mapped[Branch] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Site.tenant_id) == Branch.tenant_id, foreign(Site.branch_id) == Branch.id
+        ),
+        viewonly=True,
+        lazy="joined",
+        innerjoin=True,
+    )
+
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def timezone(self) -> str:
+        """Local times at the site are the branch's."""
+        return self.branch.timezone
 
 
 class Technician(TenantScoped, Timestamped, Base):
@@ -146,6 +162,14 @@ class Technician(TenantScoped, Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     version: Mapped[int] = mapped_column(default=1)
 
+    user: Mapped[User] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Technician.tenant_id) == User.tenant_id, foreign(Technician.user_id) == User.id
+        ),
+        viewonly=True,
+        lazy="joined",
+        innerjoin=True,
+    )
     skills: Mapped[list[TechnicianSkill]] = relationship(
         primaryjoin=lambda: and_(
             foreign(TechnicianSkill.tenant_id) == Technician.tenant_id,

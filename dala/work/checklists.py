@@ -1,0 +1,72 @@
+"""A job's checklist: started from its type's template, then edited and ticked off."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from dala.db import utcnow
+from dala.errors import Conflict, NotFound
+from dala.work import lifecycle
+from dala.work.job_models import ChecklistItem, Job
+
+
+def items_query(job_id: uuid.UUID) -> Select[Any]:
+    return (
+        select(ChecklistItem)
+        .where(ChecklistItem.job_id == job_id)
+        .order_by(ChecklistItem.position, ChecklistItem.created_at, ChecklistItem.id)
+    )
+
+
+def _open(job: Job) -> None:
+    if job.status in lifecycle.CLOSED:
+        raise Conflict(
+            _("A %(status)s job cannot be changed; reopen it first.", status=job.status.value)
+        )
+
+
+def get_item(session: Session, job: Job, item_id: uuid.UUID) -> ChecklistItem:
+    item = session.scalars(items_query(job.id).where(ChecklistItem.id == item_id)).one_or_none()
+    if item is None:
+        raise NotFound(_("Checklist item not found."))
+    return item
+
+
+def add_item(session: Session, job: Job, data: dict[str, Any]) -> ChecklistItem:
+    """A new line, at the end unless a position is given."""
+    _open(job)
+    last = session.scalar(
+        select(func.max(ChecklistItem.position)).where(ChecklistItem.job_id == job.id)
+    )
+    position = data.get("position", (last if last is not None else -1) + 1)
+    item = ChecklistItem(id=uuid.uuid4(), job_id=job.id, position=position, label=data["label"])
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update_item(
+    session: Session, job: Job, item: ChecklistItem, data: dict[str, Any], user_id: uuid.UUID
+) -> ChecklistItem:
+    """Rename, move or tick an item; ticking records who and when."""
+    _open(job)
+    if "label" in data:
+        item.label = data["label"]
+    if "position" in data:
+        item.position = data["position"]
+    if "done" in data and data["done"] != item.done:
+        item.done = data["done"]
+        item.done_at, item.done_by = (utcnow(), user_id) if item.done else (None, None)
+    session.flush()
+    return item
+
+
+def remove_item(session: Session, job: Job, item: ChecklistItem) -> None:
+    _open(job)
+    session.delete(item)
+    session.flush()

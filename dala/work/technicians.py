@@ -1,0 +1,148 @@
+"""Technicians: the field staff profile of a user, with skills, hours, time off and cost."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from dala.auth.models import User
+from dala.db import utcnow
+from dala.errors import Conflict, NotFound
+from dala.tenancy.services import get_branch
+from dala.work.models import Skill, Technician, TechnicianSkill, TimeOff
+
+_FIELDS = (
+    "active",
+    "home_address",
+    "home_latitude",
+    "home_longitude",
+    "working_hours",
+    "hourly_cost_minor",
+    "currency",
+)
+
+
+def technicians_query() -> Select[Any]:
+    """Technicians by name, with their user and skills loaded in a fixed number of queries."""
+    return (
+        select(Technician)
+        .join(Technician.user)
+        .options(selectinload(Technician.skills))
+        .order_by(User.name, Technician.id)
+    )
+
+
+def get_technician(session: Session, technician_id: uuid.UUID) -> Technician:
+    technician = session.scalars(
+        technicians_query().where(Technician.id == technician_id)
+    ).one_or_none()
+    if technician is None:
+        raise NotFound(_("Technician not found."))
+    return technician
+
+
+def technician_of_user(session: Session, user_id: uuid.UUID) -> Technician | None:
+    """The technician profile of a user, if they have one."""
+    return session.scalars(select(Technician).where(Technician.user_id == user_id)).one_or_none()
+
+
+def _set_skills(session: Session, technician: Technician, skills: list[dict[str, Any]]) -> None:
+    wanted = {s["skill_id"]: s.get("level", 3) for s in skills}
+    known = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted))))
+    missing = [str(s) for s in wanted if s not in known]
+    if missing:
+        raise NotFound(
+            _("Skill not found."), errors={"skills": [_("Unknown skill: %(id)s", id=missing[0])]}
+        )
+    session.execute(
+        delete(TechnicianSkill)
+        .where(TechnicianSkill.technician_id == technician.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.add_all(
+        TechnicianSkill(id=uuid.uuid4(), technician_id=technician.id, skill_id=s, level=level)
+        for s, level in wanted.items()
+    )
+
+
+def create_technician(session: Session, data: dict[str, Any]) -> Technician:
+    """Make a company user a technician in a branch (one profile per user)."""
+    user = session.scalars(select(User).where(User.id == data["user_id"])).one_or_none()
+    if user is None:
+        raise NotFound(_("User not found."))
+    branch = get_branch(session, data["branch_id"])
+    if technician_of_user(session, user.id) is not None:
+        message = _("This user is a technician already.")
+        raise Conflict(message, errors={"user_id": [message]})
+    technician = Technician(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        branch_id=branch.id,
+        **{f: data[f] for f in _FIELDS if f in data},
+    )
+    technician.currency = data.get("currency") or branch.currency
+    session.add(technician)
+    session.flush()
+    _set_skills(session, technician, data.get("skills", []))
+    session.flush()
+    return get_technician(session, technician.id)
+
+
+def update_technician(session: Session, technician: Technician, data: dict[str, Any]) -> None:
+    if "branch_id" in data:
+        technician.branch_id = get_branch(session, data["branch_id"]).id
+    for field in _FIELDS:
+        if field in data:
+            setattr(technician, field, data[field])
+    if "skills" in data:
+        _set_skills(session, technician, data["skills"])
+        technician.updated_at = utcnow()  # the version (ETag) moves with the skills
+        session.flush()
+        session.refresh(technician, ["skills"])
+    session.flush()
+
+
+def delete_technician(session: Session, technician: Technician) -> None:
+    """Remove the profile (the user stays); their job assignments go with it."""
+    session.delete(technician)
+    session.flush()
+
+
+def time_off_query(technician_id: uuid.UUID) -> Select[Any]:
+    return (
+        select(TimeOff)
+        .where(TimeOff.technician_id == technician_id)
+        .order_by(TimeOff.starts_at.desc(), TimeOff.id)
+    )
+
+
+def add_time_off(session: Session, technician: Technician, data: dict[str, Any]) -> TimeOff:
+    entry = TimeOff(
+        id=uuid.uuid4(),
+        technician_id=technician.id,
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        reason=data.get("reason", "other"),
+        note=data.get("note"),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_time_off(session: Session, technician: Technician, entry_id: uuid.UUID) -> TimeOff:
+    entry = session.scalars(
+        select(TimeOff).where(TimeOff.id == entry_id, TimeOff.technician_id == technician.id)
+    ).one_or_none()
+    if entry is None:
+        raise NotFound(_("Time off not found."))
+    return entry
+
+
+def remove_time_off(session: Session, entry: TimeOff) -> None:
+    session.delete(entry)
+    session.flush()
