@@ -54,6 +54,9 @@ class _Encrypted(TypeDecorator[Any]):
 class EncryptedText(_Encrypted):
     """A string stored encrypted (names, phones, addresses, notes)."""
 
+    # SQLAlchemy reads cache_ok from each class itself; the state (``column``) is a string.
+    cache_ok = True
+
     @staticmethod
     def _encode(value: Any) -> bytes:
         return str(value).encode()
@@ -65,6 +68,8 @@ class EncryptedText(_Encrypted):
 
 class EncryptedJSON(_Encrypted):
     """A JSON document stored encrypted (lists of phones and e-mails, structured notes)."""
+
+    cache_ok = True
 
     @staticmethod
     def _encode(value: Any) -> bytes:

@@ -57,21 +57,28 @@ class KeyRing:
             )
         return self._current
 
-    @contextmanager
-    def _as_tenant(self, tenant_id: uuid.UUID) -> Iterator[Connection]:
-        with self._engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(
-                    text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
-                )
-            yield conn
+    def master_for(self, fingerprint: str) -> bytes:
+        """The configured master key (current or old) with this fingerprint."""
+        master = self._masters.get(fingerprint)
+        if master is None:
+            raise ConfigurationError(
+                "a tenant key is wrapped by a master key that is not configured; "
+                "add it to DALA_OLD_MASTER_KEYS until `dala keys rotate` has finished"
+            )
+        return master
+
+    def forget_active(self, tenant_id: uuid.UUID) -> None:
+        """Look the tenant's active keys up again on next use (this process just rotated)."""
+        with self._lock:
+            for purpose in KeyPurpose:
+                self._active.pop((tenant_id, purpose), None)
 
     def key(self, tenant_id: uuid.UUID, key_id: uuid.UUID) -> bytes:
         """The tenant's key with this id (active or retired)."""
         cached = self._unwrapped.get((tenant_id, key_id))
         if cached is not None:
             return cached
-        with self._as_tenant(tenant_id) as conn:
+        with tenant_transaction(self._engine, tenant_id) as conn:
             row = conn.execute(
                 select(_keys.c.purpose, _keys.c.wrapped, _keys.c.kek_fingerprint).where(
                     _keys.c.tenant_id == tenant_id, _keys.c.id == key_id
@@ -79,12 +86,7 @@ class KeyRing:
             ).one_or_none()
         if row is None:
             raise crypto.DecryptionFailed("a value names a key this company does not have")
-        master = self._masters.get(row.kek_fingerprint)
-        if master is None:
-            raise ConfigurationError(
-                "a tenant key is wrapped by a master key that is not configured; "
-                "add it to DALA_OLD_MASTER_KEYS until `dala keys rotate` has finished"
-            )
+        master = self.master_for(row.kek_fingerprint)
         key = crypto.unwrap_key(master, row.wrapped, tenant_id=tenant_id, purpose=row.purpose)
         with self._lock:
             self._unwrapped[(tenant_id, key_id)] = key
@@ -104,7 +106,7 @@ class KeyRing:
         return key_id, self.key(tenant_id, key_id)
 
     def _find_active(self, tenant_id: uuid.UUID, purpose: KeyPurpose) -> uuid.UUID | None:
-        with self._as_tenant(tenant_id) as conn:
+        with tenant_transaction(self._engine, tenant_id) as conn:
             found: uuid.UUID | None = conn.execute(
                 select(_keys.c.id).where(
                     _keys.c.tenant_id == tenant_id,
@@ -118,7 +120,7 @@ class KeyRing:
         master = self.master_key
         key_id = uuid.uuid4()
         try:
-            with self._as_tenant(tenant_id) as conn:
+            with tenant_transaction(self._engine, tenant_id) as conn:
                 conn.execute(
                     insert(_keys).values(
                         tenant_id=tenant_id, **new_key_row(master, tenant_id, purpose, key_id)
@@ -130,6 +132,17 @@ class KeyRing:
                 raise
             return existing
         return key_id
+
+
+@contextmanager
+def tenant_transaction(engine: Engine, tenant_id: uuid.UUID) -> Iterator[Connection]:
+    """A short Core transaction as ``tenant_id``: on PostgreSQL, RLS shows only its rows."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
+            )
+        yield conn
 
 
 def new_key_row(
