@@ -1,6 +1,9 @@
-"""The ``dala`` command: Flask's CLI plus ``dala db ...`` and ``dala demo ...``."""
+"""The ``dala`` command: Flask's CLI plus ``dala db``, ``dala demo`` and ``dala keys``."""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -52,9 +55,152 @@ def demo_seed() -> None:
     click.echo("")
 
 
+@click.group("keys", help="Encryption keys: rotation and status.")
+def keys_group() -> None:
+    pass
+
+
+class _Progress:
+    """Re-encryption progress: a bar per table on a terminal, a line per tenth in logs."""
+
+    def __init__(self) -> None:
+        self._interactive = sys.stdout.isatty()
+        self._what: str | None = None
+        self._bar: Any = None
+        self._done = self._total = self._shown = 0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if what != self._what:
+            self.finish()
+            self._what, self._done, self._shown = what, 0, 0
+            if self._interactive:
+                self._bar = click.progressbar(length=total, label=f"  {what}")
+                self._bar.__enter__()
+        self._total = total
+        if self._bar is not None:
+            self._bar.length = total
+            self._bar.update(done - self._done)
+        elif done < total and done * 10 // total > self._shown * 10 // total:
+            click.echo(f"  {what}: {done}/{total}")
+            self._shown = done
+        self._done = done
+
+    def finish(self) -> None:
+        """Close the current table's bar and print where it ended."""
+        if self._what is None:
+            return
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+        click.echo(f"  {self._what}: {self._done}/{self._total} re-encrypted")
+        self._what = None
+
+
+def _tenants(slug: str | None) -> list[Any]:
+    from dala.storage.rotation import list_tenants
+
+    tenants = list_tenants(slug)
+    if slug is not None and not tenants:
+        raise click.ClickException(f"no company with the slug {slug!r}")
+    return tenants
+
+
+@keys_group.command("rotate")
+@click.option("--master", is_flag=True, help="Re-wrap tenant keys under DALA_MASTER_KEY.")
+@click.option("--data", is_flag=True, help="New data key per company, then re-encrypt values.")
+@click.option(
+    "--reencrypt",
+    is_flag=True,
+    help="Only re-encrypt values not under the active data key (finish an earlier run).",
+)
+@click.option("--tenant", "slug", metavar="SLUG", help="One company (default: every company).")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--drop-retired",
+    is_flag=True,
+    help="Then delete retired data keys no value names any more (retired over a minute ago).",
+)
+@with_appcontext
+def keys_rotate(
+    master: bool, data: bool, reencrypt: bool, slug: str | None, batch_size: int, drop_retired: bool
+) -> None:
+    """Rotate keys online; reads and writes keep working while it runs.
+
+    Without --master, --data or --reencrypt: both --master and --data.
+    """
+    from dala.storage import rotation
+
+    if not (master or data or reencrypt):
+        master = data = True
+    tenants = _tenants(slug)
+    leftover = 0
+    for tenant in tenants:
+        click.echo(click.style(f"{tenant.slug}", bold=True))
+        if master:
+            wrapped = rotation.rewrap_tenant(tenant.id)
+            click.echo(f"  keys re-wrapped under the current master key: {wrapped.rewrapped}")
+            if wrapped.conflicts:
+                click.echo(f"  keys changed meanwhile, left as they were: {wrapped.conflicts}")
+        if data:
+            key_id = rotation.rotate_data_key(tenant.id)
+            click.echo(f"  new data key {key_id}; the previous one is retired")
+        if data or reencrypt:
+            progress = _Progress()
+            result = rotation.reencrypt(tenant.id, batch_size=batch_size, progress=progress)
+            progress.finish()
+            click.echo(f"  values re-encrypted: {result.rewritten}")
+            if result.conflicts:
+                click.echo(f"  rows changed meanwhile, left for the next run: {result.conflicts}")
+            if result.unreadable:
+                click.echo(f"  values that do not decrypt (damaged?): {result.unreadable}")
+            remaining = rotation.values_under_retired_keys(tenant.id)
+            leftover += remaining
+            click.echo(f"  values still under retired keys: {remaining}")
+        if drop_retired:
+            dropped = rotation.drop_retired(tenant.id)
+            click.echo(f"  retired data keys deleted: {len(dropped.dropped)}")
+            if dropped.in_use:
+                click.echo(f"  retired data keys kept, still in use: {len(dropped.in_use)}")
+            if dropped.too_recent:
+                click.echo(
+                    f"  retired data keys kept, retired too recently: {len(dropped.too_recent)}"
+                )
+    if leftover:
+        # Workers write with the active key they knew for up to 30 s after a rotation.
+        click.echo(
+            f"{leftover} values are still under retired keys (changed during the run, or "
+            "written by a worker that had not seen the new key yet): run "
+            "`dala keys rotate --reencrypt` again in a minute."
+        )
+
+
+@keys_group.command("status")
+@click.option("--tenant", "slug", metavar="SLUG", help="One company (default: every company).")
+@with_appcontext
+def keys_status(slug: str | None) -> None:
+    """Each company's keys: purpose, status, master key, values naming them (no secrets)."""
+    from dala.storage.rotation import tenant_status
+
+    for tenant in _tenants(slug):
+        status = tenant_status(tenant)
+        click.echo(click.style(f"{tenant.slug}", bold=True) + f"  {tenant.name}")
+        for key in status.keys:
+            master = "current master" if key.current_master else "OLD master"
+            values = f"{key.values} values" if key.purpose == "data" else ""
+            click.echo(
+                f"  {key.purpose:<6} {key.status:<8} {key.id}  "
+                f"{key.created_at:%Y-%m-%d %H:%M}  {master:<14} {values}".rstrip()
+            )
+        click.echo(f"  values under retired keys: {status.under_retired}")
+        click.echo(f"  keys wrapped by an old master key: {status.old_master}")
+        if status.unknown_values:
+            click.echo(f"  values naming no key of the company: {status.unknown_values}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(keys_group)
 
 
 def main() -> None:
