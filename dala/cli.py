@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from dala import migrate
+from dala.errors import DalaError
 
 
 @click.group("db", help="Database schema (Alembic) commands.")
@@ -96,6 +99,19 @@ class _Progress:
         self._what = None
 
 
+def _operator_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """Errors Dala raises on purpose (a master key missing, say) as a message, not a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except DalaError as exc:
+            raise click.ClickException(exc.message) from exc
+
+    return run
+
+
 def _tenants(slug: str | None) -> list[Any]:
     from dala.storage.rotation import list_tenants
 
@@ -121,6 +137,7 @@ def _tenants(slug: str | None) -> list[Any]:
     help="Then delete retired data keys no value names any more (retired over a minute ago).",
 )
 @with_appcontext
+@_operator_errors
 def keys_rotate(
     master: bool, data: bool, reencrypt: bool, slug: str | None, batch_size: int, drop_retired: bool
 ) -> None:
@@ -177,6 +194,7 @@ def keys_rotate(
 @keys_group.command("status")
 @click.option("--tenant", "slug", metavar="SLUG", help="One company (default: every company).")
 @with_appcontext
+@_operator_errors
 def keys_status(slug: str | None) -> None:
     """Each company's keys: purpose, status, master key, values naming them (no secrets)."""
     from dala.storage.rotation import tenant_status

@@ -348,7 +348,9 @@ def test_rotation_runs_against_the_demo_while_a_reader_keeps_succeeding(
         _dispose(rotating, serving, only_new)
 
 
-def test_keys_commands_rotate_and_report(app: Flask, client: FlaskClient, world: World) -> None:
+def test_keys_commands_rotate_and_report(
+    app: Flask, client: FlaskClient, world: World, database: TestDatabase, mailbox: Mailbox
+) -> None:
     owner, slug = world.a["owner"], world.a.slug
     made = [_create(client, owner, i) for i in range(3)]
     runner = app.test_cli_runner()
@@ -381,5 +383,9 @@ def test_keys_commands_rotate_and_report(app: Flask, client: FlaskClient, world:
     assert cleaned.exit_code == 0, cleaned.output
     assert "retired data keys kept, retired too recently: 1" in cleaned.output
     unknown = runner.invoke(args=["keys", "status", "--tenant", "no-such-company"])
-    assert unknown.exit_code != 0 and "no-such-company" in unknown.output
+    assert unknown.exit_code == 1 and "no-such-company" in unknown.output
+    keyless = create_app(app_config(database, mailbox, MASTER_KEY=""))
+    refused = keyless.test_cli_runner().invoke(args=["keys", "rotate", "--tenant", slug])
+    _dispose(keyless)
+    assert refused.exit_code == 1 and "DALA_MASTER_KEY is not set" in refused.output
     assert _read(client, owner, made[0]["id"])[0]["name"] == made[0]["name"]

@@ -243,7 +243,7 @@ def register_reencryptor(
 ) -> None:
     """Make ``dala keys rotate`` and ``dala keys status`` cover another encrypted store.
 
-    Call it at import time of the module that owns the store (e.g. encrypted files),
+    Call it at import time of the module that owns the store (a plug-in's, say),
     with the two functions described on :class:`Reencryptor`; both run inside an
     app context, as no tenant (set ``app.tenant_id`` with ``tenant_transaction``).
     Registering a name again replaces the earlier registration.
