@@ -6,15 +6,18 @@ listed in ``A_OBJECTS``, so a new route that nobody covered fails here.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support import work
 from tests.support.world import World, call
 
 API = "/api/v1"
@@ -113,6 +116,64 @@ def _skill(client: FlaskClient, w: World) -> str:
     r = call(client, "POST", f"{API}/skills", w.a["owner"], json={"name": "Refrigeration"})
     assert r.status_code == 201, r.json
     return str(r.json["id"])
+
+
+@covers(f"{API}/sites/<uuid:site_id>")
+def _site(client: FlaskClient, w: World) -> str:
+    return str(work.site(client, w.a)["id"])
+
+
+@covers(f"{API}/technicians/<uuid:technician_id>")
+@covers(f"{API}/technicians/<uuid:technician_id>/time-off")
+def _technician(client: FlaskClient, w: World) -> str:
+    return str(work.technician(client, w.a)["id"])
+
+
+@covers(f"{API}/technicians/<uuid:technician_id>/time-off/<uuid:entry_id>")
+def _time_off(client: FlaskClient, w: World) -> list[str]:
+    tech = _technician(client, w)
+    start = work.tomorrow()
+    entry = work.made(
+        client,
+        w.a,
+        f"/technicians/{tech}/time-off",
+        {"starts_at": start.isoformat(), "ends_at": (start + timedelta(days=2)).isoformat()},
+    )
+    return [tech, str(entry["id"])]
+
+
+@covers(f"{API}/job-types/<uuid:job_type_id>")
+def _job_type(client: FlaskClient, w: World) -> str:
+    return str(work.made(client, w.a, "/job-types", {"name": "AC maintenance"})["id"])
+
+
+@covers(f"{API}/jobs/<uuid:job_id>")
+@covers(f"{API}/jobs/<uuid:job_id>/transitions")
+@covers(f"{API}/jobs/<uuid:job_id>/checklist")
+@covers(f"{API}/jobs/<uuid:job_id>/attachments")
+def _job(client: FlaskClient, w: World) -> str:
+    return str(work.scheduled_job(client, w.a)["id"])
+
+
+@covers(f"{API}/jobs/<uuid:job_id>/checklist/<uuid:item_id>")
+def _checklist_item(client: FlaskClient, w: World) -> list[str]:
+    job = work.job(client, w.a, checklist=["Check the filter"])
+    items = call(client, "GET", f"{API}/jobs/{job['id']}/checklist", w.a["owner"]).json
+    return [str(job["id"]), str(items["items"][0]["id"])]
+
+
+@covers(f"{API}/jobs/<uuid:job_id>/attachments/<uuid:attachment_id>")
+def _attachment(client: FlaskClient, w: World) -> list[str]:
+    job = _job(client, w)
+    r = call(
+        client,
+        "POST",
+        f"{API}/jobs/{job}/attachments",
+        w.a["owner"],
+        data={"file": (io.BytesIO(b"A's secret photo"), "photo.jpg", "image/jpeg")},
+    )
+    assert r.status_code == 201, r.json
+    return [job, str(r.json["id"])]
 
 
 def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
@@ -235,3 +296,101 @@ def test_role_filters_on_users_need_the_right_to_see_roles(
     assert ba["total"] == 0  # owners hold their role company-wide, outside the branch admin's view
     owner = call(client, "GET", f"{API}/users?role=owner", world.a["owner"]).json
     assert [u["id"] for u in owner["items"]] == [str(world.a["owner"].user_id)]
+
+
+def test_work_lists_and_filters_never_show_other_tenants_rows(
+    client: FlaskClient, world: World
+) -> None:
+    job = work.scheduled_job(client, world.a)
+    a_ids = {job["id"], job["customer_id"], job["site_id"], *job["technician_ids"]}
+    intruder = world.b["owner"]
+    work.scheduled_job(client, world.b)  # B has rows of its own in every list
+    for url in (
+        f"{API}/jobs?page_size=100",
+        f"{API}/jobs?customer_id={job['customer_id']}",
+        f"{API}/jobs?technician_id={job['technician_ids'][0]}",
+        f"{API}/jobs?branch_id={world.a.main}",
+        f"{API}/sites?customer_id={job['customer_id']}",
+        f"{API}/sites?page_size=100",
+        f"{API}/technicians?page_size=100",
+        f"{API}/job-types?page_size=100",
+    ):
+        r = call(client, "GET", url, intruder)
+        assert r.status_code == 200, (url, r.json)
+        text = r.get_data(as_text=True)
+        leaked = [i for i in a_ids if i in text]
+        assert not leaked, (url, leaked)
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (
+            "/sites",
+            lambda c, w, j: {
+                "customer_id": j["customer_id"],
+                "branch_id": str(w.b.main),
+                "address": "x",
+            },
+        ),
+        (
+            "/sites",
+            lambda c, w, j: {
+                "customer_id": work.customer(c, w.b)["id"],
+                "branch_id": str(w.a.main),
+                "address": "x",
+            },
+        ),
+        (
+            "/jobs",
+            lambda c, w, j: {
+                "customer_id": j["customer_id"],
+                "branch_id": str(w.b.main),
+                "title": "x",
+            },
+        ),
+        (
+            "/jobs",
+            lambda c, w, j: {
+                "customer_id": work.customer(c, w.b)["id"],
+                "site_id": j["site_id"],
+                "title": "x",
+            },
+        ),
+        (
+            "/jobs",
+            lambda c, w, j: {
+                "customer_id": work.customer(c, w.b)["id"],
+                "branch_id": str(w.b.main),
+                "title": "x",
+                "technician_ids": j["technician_ids"],
+            },
+        ),
+        (
+            "/technicians",
+            lambda c, w, j: {"user_id": str(w.a["viewer"].user_id), "branch_id": str(w.b.main)},
+        ),
+        (
+            "/technicians",
+            lambda c, w, j: {"user_id": str(w.b["viewer"].user_id), "branch_id": str(w.a.main)},
+        ),
+    ],
+    ids=[
+        "site-customer",
+        "site-branch",
+        "job-customer",
+        "job-site",
+        "job-technician",
+        "technician-user",
+        "technician-branch",
+    ],
+)
+def test_work_references_to_other_tenants_are_404_and_change_nothing(
+    client: FlaskClient, world: World, url: str, body: Callable[..., dict[str, object]]
+) -> None:
+    job = work.scheduled_job(client, world.a)
+    before = call(client, "GET", f"{API}{url}?page_size=100", world.b["owner"]).json["total"]
+    r = call(client, "POST", f"{API}{url}", world.b["owner"], json=body(client, world, job))
+    assert r.status_code == 404, r.json
+    after = call(client, "GET", f"{API}{url}?page_size=100", world.b["owner"]).json["total"]
+    assert after == before

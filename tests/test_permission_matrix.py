@@ -7,15 +7,18 @@ Every authenticated API route+method must appear in ``CASES``.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support import work
 from tests.support.world import ROLE_SCOPES, TenantWorld, World, call
 
 API = "/api/v1"
@@ -25,6 +28,9 @@ READERS = frozenset({"owner", "admin", "branch_admin", "dispatcher", "viewer"})
 BRANCH_ADMINS = frozenset({"owner", "admin", "branch_admin"})
 CUSTOMER_EDITORS = frozenset({"owner", "admin", "branch_admin", "dispatcher"})
 CUSTOMER_READERS = CUSTOMER_EDITORS | {"viewer"}
+DISPATCHERS = CUSTOMER_EDITORS
+# Dispatchers, and the technician on a job assigned to them.
+WORKERS = DISPATCHERS | {"technician"}
 
 
 @dataclass
@@ -85,6 +91,66 @@ def _fresh_contact_url(client: FlaskClient, t: TenantWorld) -> str:
 def _fresh_skill(client: FlaskClient, t: TenantWorld) -> str:
     body = {"name": f"Skill {uuid.uuid4().hex[:8]}"}
     return str(_owner(client, t, "POST", f"{API}/skills", json=body)["id"])
+
+
+class Upload:
+    """A multipart body (the matrix sends JSON otherwise)."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self.data = name, data
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"data": {"file": (io.BytesIO(self.data), self.name, "image/jpeg")}}
+
+
+def _fresh_technician(client: FlaskClient, t: TenantWorld) -> str:
+    body = {"user_id": _fresh_user(client, t), "branch_id": str(t.main)}
+    return str(_owner(client, t, "POST", f"{API}/technicians", json=body)["id"])
+
+
+def _fresh_time_off_url(client: FlaskClient, t: TenantWorld) -> str:
+    tech = _fresh_technician(client, t)
+    start = work.tomorrow()
+    body = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=8)).isoformat()}
+    entry = _owner(client, t, "POST", f"{API}/technicians/{tech}/time-off", json=body)
+    return f"{API}/technicians/{tech}/time-off/{entry['id']}"
+
+
+def _fresh_job_type(client: FlaskClient, t: TenantWorld) -> str:
+    body = {"name": f"Type {uuid.uuid4().hex[:8]}", "default_duration_minutes": 45}
+    return str(_owner(client, t, "POST", f"{API}/job-types", json=body)["id"])
+
+
+def _my_job(client: FlaskClient, t: TenantWorld, dispatched: bool = False) -> str:
+    """A job in the main branch assigned to the world's technician."""
+    job = str(work.scheduled_job(client, t)["id"])
+    if dispatched:
+        _owner(client, t, "POST", f"{API}/jobs/{job}/transitions", json={"to": "dispatched"})
+    return job
+
+
+def _my_item_url(client: FlaskClient, t: TenantWorld) -> str:
+    job = _my_job(client, t)
+    item = _owner(client, t, "POST", f"{API}/jobs/{job}/checklist", json={"label": "Filter"})
+    return f"{API}/jobs/{job}/checklist/{item['id']}"
+
+
+def _my_attachment_url(client: FlaskClient, t: TenantWorld) -> str:
+    job = _my_job(client, t)
+    r = call(
+        client,
+        "POST",
+        f"{API}/jobs/{job}/attachments",
+        t["owner"],
+        **Upload("a.jpg", b"jpeg").kwargs(),
+    )
+    assert r.status_code == 201, r.json
+    return f"{API}/jobs/{job}/attachments/{r.json['id']}"
+
+
+def _job_body(client: FlaskClient, t: TenantWorld) -> dict[str, Any]:
+    where = work.site(client, t)
+    return {"customer_id": where["customer_id"], "site_id": where["id"], "title": "Leak"}
 
 
 def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
@@ -300,6 +366,207 @@ CASES: list[Case] = [
         OWNER_ADMIN,
         lambda c, t, r: (f"{API}/skills/{_fresh_skill(c, t)}", None),
     ),
+    Case("GET", "/sites", CUSTOMER_READERS, lambda c, t, r: (f"{API}/sites", None)),
+    Case(
+        "POST",
+        "/sites",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (
+            f"{API}/sites",
+            {"customer_id": _fresh_customer(c, t), "branch_id": str(t.main), "address": "Abay 1"},
+        ),
+    ),
+    Case(
+        "GET",
+        "/sites/<uuid:site_id>",
+        CUSTOMER_READERS,
+        lambda c, t, r: (f"{API}/sites/{work.site(c, t)['id']}", None),
+    ),
+    Case(
+        "PATCH",
+        "/sites/<uuid:site_id>",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (f"{API}/sites/{work.site(c, t)['id']}", {"label": "Office"}),
+    ),
+    Case(
+        "DELETE",
+        "/sites/<uuid:site_id>",
+        CUSTOMER_EDITORS,
+        lambda c, t, r: (f"{API}/sites/{work.site(c, t)['id']}", None),
+    ),
+    Case("GET", "/technicians", READERS, lambda c, t, r: (f"{API}/technicians", None)),
+    Case(
+        "POST",
+        "/technicians",
+        BRANCH_ADMINS,
+        lambda c, t, r: (
+            f"{API}/technicians",
+            {"user_id": _fresh_user(c, t), "branch_id": str(t.main)},
+        ),
+    ),
+    Case(
+        "GET",
+        "/technicians/<uuid:technician_id>",
+        READERS,
+        lambda c, t, r: (f"{API}/technicians/{_fresh_technician(c, t)}", None),
+    ),
+    Case(
+        "PATCH",
+        "/technicians/<uuid:technician_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/technicians/{_fresh_technician(c, t)}", {"active": False}),
+    ),
+    Case(
+        "DELETE",
+        "/technicians/<uuid:technician_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/technicians/{_fresh_technician(c, t)}", None),
+    ),
+    Case(
+        "GET",
+        "/technicians/<uuid:technician_id>/time-off",
+        READERS,
+        lambda c, t, r: (f"{API}/technicians/{_fresh_technician(c, t)}/time-off", None),
+    ),
+    Case(
+        "POST",
+        "/technicians/<uuid:technician_id>/time-off",
+        BRANCH_ADMINS,
+        lambda c, t, r: (
+            f"{API}/technicians/{_fresh_technician(c, t)}/time-off",
+            {
+                "starts_at": work.tomorrow().isoformat(),
+                "ends_at": work.tomorrow(17).isoformat(),
+                "reason": "sick",
+            },
+        ),
+    ),
+    Case(
+        "GET",
+        "/technicians/<uuid:technician_id>/time-off/<uuid:entry_id>",
+        READERS,
+        lambda c, t, r: (_fresh_time_off_url(c, t), None),
+    ),
+    Case(
+        "DELETE",
+        "/technicians/<uuid:technician_id>/time-off/<uuid:entry_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (_fresh_time_off_url(c, t), None),
+    ),
+    Case("GET", "/job-types", ALL, lambda c, t, r: (f"{API}/job-types", None)),
+    Case(
+        "POST",
+        "/job-types",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/job-types", {"name": f"Type {uuid.uuid4().hex[:8]}"}),
+    ),
+    Case(
+        "GET",
+        "/job-types/<uuid:job_type_id>",
+        ALL,
+        lambda c, t, r: (f"{API}/job-types/{_fresh_job_type(c, t)}", None),
+    ),
+    Case(
+        "PATCH",
+        "/job-types/<uuid:job_type_id>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/job-types/{_fresh_job_type(c, t)}", {"description": "x"}),
+    ),
+    Case(
+        "DELETE",
+        "/job-types/<uuid:job_type_id>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/job-types/{_fresh_job_type(c, t)}", None),
+    ),
+    Case("GET", "/jobs", ALL, lambda c, t, r: (f"{API}/jobs", None)),
+    Case("POST", "/jobs", DISPATCHERS, lambda c, t, r: (f"{API}/jobs", _job_body(c, t))),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>",
+        ALL,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}", None),
+    ),
+    Case(
+        "PATCH",
+        "/jobs/<uuid:job_id>",
+        DISPATCHERS,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}", {"priority": "high"}),
+    ),
+    Case(
+        "DELETE",
+        "/jobs/<uuid:job_id>",
+        DISPATCHERS,
+        lambda c, t, r: (f"{API}/jobs/{work.job(c, t)['id']}", None),
+    ),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>/transitions",
+        ALL,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}/transitions", None),
+    ),
+    Case(
+        "POST",
+        "/jobs/<uuid:job_id>/transitions",
+        WORKERS,
+        lambda c, t, r: (
+            f"{API}/jobs/{_my_job(c, t, dispatched=True)}/transitions",
+            {"to": "en_route"},
+        ),
+    ),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>/checklist",
+        ALL,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}/checklist", None),
+    ),
+    Case(
+        "POST",
+        "/jobs/<uuid:job_id>/checklist",
+        WORKERS,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}/checklist", {"label": "Photos"}),
+    ),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>/checklist/<uuid:item_id>",
+        ALL,
+        lambda c, t, r: (_my_item_url(c, t), None),
+    ),
+    Case(
+        "PATCH",
+        "/jobs/<uuid:job_id>/checklist/<uuid:item_id>",
+        WORKERS,
+        lambda c, t, r: (_my_item_url(c, t), {"done": True}),
+    ),
+    Case(
+        "DELETE",
+        "/jobs/<uuid:job_id>/checklist/<uuid:item_id>",
+        WORKERS,
+        lambda c, t, r: (_my_item_url(c, t), None),
+    ),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>/attachments",
+        ALL,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}/attachments", None),
+    ),
+    Case(
+        "POST",
+        "/jobs/<uuid:job_id>/attachments",
+        WORKERS,
+        lambda c, t, r: (f"{API}/jobs/{_my_job(c, t)}/attachments", Upload("b.jpg", b"jpg")),
+    ),
+    Case(
+        "GET",
+        "/jobs/<uuid:job_id>/attachments/<uuid:attachment_id>",
+        ALL,
+        lambda c, t, r: (_my_attachment_url(c, t), None),
+    ),
+    Case(
+        "DELETE",
+        "/jobs/<uuid:job_id>/attachments/<uuid:attachment_id>",
+        DISPATCHERS,
+        lambda c, t, r: (_my_attachment_url(c, t), None),
+    ),
 ]
 
 # Beyond one row per route: the same route with arguments that need more rights.
@@ -364,7 +631,8 @@ def test_role_gets_exactly_the_expected_answers(
     wrong = []
     for case in CASES + EXTRA_CASES:
         url, body = case.prepare(client, tenant, role)
-        r = call(client, case.method, url, tenant[role], json=body)
+        sent = body.kwargs() if isinstance(body, Upload) else {"json": body}
+        r = call(client, case.method, url, tenant[role], **sent)
         expected = "2xx" if role in case.allowed else 403
         got = "2xx" if 200 <= r.status_code < 300 else r.status_code
         if got != expected:

@@ -17,10 +17,14 @@ def init_api(app: Flask) -> None:
         auth,
         branches,
         customers,
+        job_types,
+        jobs,
         meta,
         roles,
         signup,
+        sites,
         skills,
+        technicians,
         tenant,
         tokens,
         users,
@@ -39,7 +43,8 @@ def init_api(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
     )
     api.init_app(app, spec_kwargs=spec_kwargs())
-    for module in (signup, auth, meta, tenant, branches, users, roles, tokens, customers, skills):
+    modules = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
+    for module in (*modules, skills, technicians, job_types, jobs):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

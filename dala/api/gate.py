@@ -15,6 +15,7 @@ from dala.errors import Forbidden, TenantInactive, Unauthenticated, ValidationFa
 from dala.tenancy import context
 from dala.tenancy.models import USABLE_STATUSES, Branch, TenantStatus
 from dala.tenancy.scoping import get_scoped
+from dala.work.job_models import Source
 
 API_PREFIX = "/api/v1/"
 BRANCH_HEADER = "X-Dala-Branch"
@@ -75,3 +76,12 @@ def _selected_branch(tenant_id: uuid.UUID) -> uuid.UUID | None:
     g.branch_locale = branch.locale
     context.activate(tenant_id, branch_id)
     return branch_id
+
+
+CLIENT_HEADER = "X-Dala-Client"
+
+
+def request_source() -> Source:
+    """Where a change comes from: the technician app and the portal say so, else the API."""
+    declared = request.headers.get(CLIENT_HEADER, "").strip().lower()
+    return {"app": Source.APP, "web": Source.WEB}.get(declared, Source.API)

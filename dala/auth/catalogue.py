@@ -48,6 +48,20 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("skill", "create", _l("Add skills")),
     Permission("skill", "update", _l("Edit skills")),
     Permission("skill", "delete", _l("Delete skills")),
+    Permission("technician", "read", _l("View technicians")),
+    Permission("technician", "create", _l("Add technicians")),
+    Permission("technician", "update", _l("Edit technicians, their hours and time off")),
+    Permission("technician", "delete", _l("Remove technicians")),
+    Permission("job_type", "read", _l("View job types")),
+    Permission("job_type", "create", _l("Add job types")),
+    Permission("job_type", "update", _l("Edit job types")),
+    Permission("job_type", "delete", _l("Delete job types")),
+    Permission("job", "read", _l("View the branch's jobs")),
+    Permission("job", "create", _l("Create jobs")),
+    Permission("job", "update", _l("Edit, plan and assign jobs")),
+    Permission("job", "transition", _l("Change the status of the branch's jobs")),
+    Permission("job", "delete", _l("Delete draft and cancelled jobs")),
+    Permission("job", "work", _l("Work own assigned jobs: status, checklist, files")),
 )
 
 PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
@@ -55,6 +69,15 @@ PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
 _OWN_TOKENS = {"token:read", "token:create", "token:revoke"}
 _ALL = {p.key for p in PERMISSIONS}
 _CUSTOMER_EDIT = {"customer:read", "customer:create", "customer:update"}
+_DISPATCH = {
+    "technician:read",
+    "job_type:read",
+    "job:read",
+    "job:create",
+    "job:update",
+    "job:transition",
+    "job:delete",
+}
 
 #: Built-in roles: name -> permission keys. ``owner`` and ``admin`` are
 #: normally held tenant-wide; the others per branch.
@@ -77,6 +100,13 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "skill:read",
             "skill:create",
             "skill:update",
+            *_DISPATCH,
+            "technician:create",
+            "technician:update",
+            "job_type:create",
+            "job_type:update",
+            # Held so a branch admin can grant the technician role (within own rights).
+            "job:work",
         }
     ),
     "dispatcher": frozenset(
@@ -88,10 +118,13 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "skill:read",
             *_OWN_TOKENS,
             *_CUSTOMER_EDIT,
+            *_DISPATCH,
         }
     ),
     # Technicians see customers through their own jobs (work-order domain), not the list.
-    "technician": frozenset({"tenant:read", "branch:read", "skill:read", *_OWN_TOKENS}),
+    "technician": frozenset(
+        {"tenant:read", "branch:read", "skill:read", "job_type:read", "job:work", *_OWN_TOKENS}
+    ),
     "viewer": frozenset(
         {
             "tenant:read",
@@ -100,6 +133,9 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "role:read",
             "customer:read",
             "skill:read",
+            "technician:read",
+            "job_type:read",
+            "job:read",
             *_OWN_TOKENS,
         }
     ),

@@ -86,24 +86,27 @@ def permitted_branches(permission: str) -> set[uuid.UUID] | AllBranches:
     return branches
 
 
-def require(permission: str) -> Callable[[F], F]:
-    """Decorator: the user must hold ``permission`` in the selected branch (or any branch)."""
+def require(*permissions: str) -> Callable[[F], F]:
+    """Decorator: the user must hold one of ``permissions`` in the selected branch (or any).
+
+    Handlers narrow further per object (:func:`authorize`, :func:`permitted_branches`).
+    """
+
+    def held(principal: Principal, permission: str) -> bool:
+        branch_id = context.current_branch_id()
+        if branch_id is not None:
+            return principal.can(permission, branch_id)
+        return principal.can(permission) or principal.can_somewhere(permission)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = current_principal()
-            branch_id = context.current_branch_id()
-            ok = (
-                principal.can(permission, branch_id)
-                if branch_id is not None
-                else principal.can(permission) or principal.can_somewhere(permission)
-            )
-            if not ok:
+            if not any(held(principal, p) for p in permissions):
                 raise Forbidden(_("Your role does not allow this action."))
             return view(*args, **kwargs)
 
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        wrapper.required_permission = permissions[0]  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -34,6 +34,11 @@ def get_attachment(session: Session, job: Job, attachment_id: uuid.UUID) -> Atta
     return found
 
 
+def read_limit() -> int:
+    """How much of an upload to read: one byte past the limit tells it is too large."""
+    return int(current_app.config["MAX_ATTACHMENT_BYTES"]) + 1
+
+
 def add_attachment(
     session: Session,
     job: Job,

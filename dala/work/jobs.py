@@ -34,7 +34,7 @@ from dala.work.job_models import (
     Source,
 )
 from dala.work.job_types import get_job_type, skill_requirements
-from dala.work.models import Customer, Site, Technician
+from dala.work.models import Customer, Technician
 from dala.work.sites import get_site
 
 
@@ -385,7 +385,3 @@ def delete_job(session: Session, job: Job) -> None:
         raise Conflict(message)
     session.delete(job)
     session.flush()
-
-
-def site_has_jobs(session: Session, site: Site) -> bool:
-    return session.scalar(select(Job.id).where(Job.site_id == site.id).limit(1)) is not None

@@ -28,8 +28,17 @@ TRANSITIONS: dict[JobStatus, tuple[JobStatus, ...]] = {
     S.CANCELLED: (S.DRAFT,),
 }
 
-#: The statuses a technician moves their own job through from the field.
-FIELD_STATUSES = frozenset({S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.ON_HOLD, S.DISPATCHED})
+#: The steps a technician takes on their own job from the field (the office does the rest).
+FIELD_STEPS: frozenset[tuple[JobStatus, JobStatus]] = frozenset(
+    {
+        (S.DISPATCHED, S.EN_ROUTE),
+        (S.EN_ROUTE, S.ON_SITE),
+        (S.EN_ROUTE, S.DISPATCHED),
+        (S.ON_SITE, S.COMPLETED),
+        (S.ON_SITE, S.ON_HOLD),
+        (S.EN_ROUTE, S.ON_HOLD),
+    }
+)
 
 #: Statuses in which the job is planned work (it needs a time and, later, people).
 NEEDS_SCHEDULE = frozenset({S.SCHEDULED, S.DISPATCHED, S.EN_ROUTE, S.ON_SITE})

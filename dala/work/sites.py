@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dala.errors import NotFound
+from dala.errors import Conflict, NotFound
 from dala.tenancy.services import get_branch
 from dala.work.customers import get_customer
+from dala.work.job_models import Job
 from dala.work.models import Site
 
 _FIELDS = ("label", "address", "access_notes", "latitude", "longitude")
@@ -55,5 +56,8 @@ def update_site(session: Session, site: Site, data: dict[str, Any]) -> Site:
 
 
 def delete_site(session: Session, site: Site) -> None:
+    """Delete a site no job points to (jobs keep their history)."""
+    if session.scalar(select(Job.id).where(Job.site_id == site.id).limit(1)) is not None:
+        raise Conflict(_("The site has jobs; it stays while they do."))
     session.delete(site)
     session.flush()

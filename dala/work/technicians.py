@@ -36,6 +36,13 @@ def technicians_query() -> Select[Any]:
     )
 
 
+def select_skilled(skill_id: uuid.UUID, min_level: int = 1) -> Select[Any]:
+    """Ids of technicians with ``skill_id`` at ``min_level`` or above."""
+    return select(TechnicianSkill.technician_id).where(
+        TechnicianSkill.skill_id == skill_id, TechnicianSkill.level >= min_level
+    )
+
+
 def get_technician(session: Session, technician_id: uuid.UUID) -> Technician:
     technician = session.scalars(
         technicians_query().where(Technician.id == technician_id)
