@@ -69,7 +69,7 @@ def job(client: FlaskClient, t: TenantWorld, **extra: Any) -> dict[str, Any]:
     where = site(client, t)
     body = {"customer_id": where["customer_id"], "site_id": where["id"], "title": "AC not cooling"}
     body.update(extra)
-    return made(client, t, "/jobs", body)
+    return made(client, t, "/jobs", {k: v for k, v in body.items() if v is not None})
 
 
 def scheduled_job(
