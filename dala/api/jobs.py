@@ -93,7 +93,10 @@ class JobSchema(ma.Schema):
     updated_at = ma.fields.DateTime(dump_only=True)
 
 
-_WHEN = {"allow_none": True}
+def _when() -> ma.fields.AwareDateTime:
+    return ma.fields.AwareDateTime(allow_none=True)
+
+
 _TECHNICIANS = ma.fields.List(
     ma.fields.UUID(),
     validate=ma.validate.Length(max=20),
@@ -113,11 +116,11 @@ class JobCreateArgs(ma.Schema):
     description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=10000))
     priority = ma.fields.String(validate=ma.validate.OneOf(_PRIORITIES))
     required_skills = SKILL_NEEDS
-    window_start = ma.fields.AwareDateTime(**_WHEN)
-    window_end = ma.fields.AwareDateTime(**_WHEN)
+    window_start = _when()
+    window_end = _when()
     duration_minutes = DURATION
-    scheduled_start = ma.fields.AwareDateTime(**_WHEN)
-    scheduled_end = ma.fields.AwareDateTime(**_WHEN)
+    scheduled_start = _when()
+    scheduled_end = _when()
     technician_ids = _TECHNICIANS
     checklist = CHECKLIST
 
@@ -129,15 +132,15 @@ class JobUpdateArgs(ma.Schema):
     description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=10000))
     priority = ma.fields.String(validate=ma.validate.OneOf(_PRIORITIES))
     required_skills = SKILL_NEEDS
-    window_start = ma.fields.AwareDateTime(**_WHEN)
-    window_end = ma.fields.AwareDateTime(**_WHEN)
+    window_start = _when()
+    window_end = _when()
     duration_minutes = DURATION
-    scheduled_start = ma.fields.AwareDateTime(**_WHEN)
-    scheduled_end = ma.fields.AwareDateTime(**_WHEN)
+    scheduled_start = _when()
+    scheduled_end = _when()
     technician_ids = _TECHNICIANS
 
 
-_SORTS = {
+_SORTS: dict[str, tuple[Any, ...]] = {
     "scheduled_start": (Job.scheduled_start.asc().nulls_last(), Job.number),
     "-created_at": (Job.created_at.desc(), Job.id),
     "number": (Job.number,),

@@ -7,7 +7,7 @@ import uuid
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from dala.auth.guard import ALL_BRANCHES, Principal, permitted_branches
+from dala.auth.guard import AllBranches, Principal, permitted_branches
 from dala.errors import Forbidden, NotFound
 from dala.work import lifecycle
 from dala.work.job_models import Job, JobStatus
@@ -30,7 +30,7 @@ def visibility(session: Session, principal: Principal) -> Visibility:
     """The jobs ``principal`` may list: whole branches (``job:read``) plus their own."""
     branches = permitted_branches("job:read")
     own = own_technician_id(session, principal)
-    if isinstance(branches, type(ALL_BRANCHES)):
+    if isinstance(branches, AllBranches):
         return Visibility(True, frozenset(), own)
     if not branches and own is None and not principal.can_somewhere(WORK):
         raise Forbidden(_("Your role does not allow this action."))
