@@ -578,3 +578,45 @@ def test_lifecycle_table_is_consistent() -> None:
     assert not any(
         a == b for a, b in itertools.product(JobStatus, repeat=2) if b in lifecycle.TRANSITIONS[a]
     )
+
+
+def test_every_dispatcher_filter_has_an_index() -> None:
+    """Each filter of the job list leads an index after the tenant (or tenant + branch)."""
+    from dala.work.job_models import Job, JobAssignment
+
+    def prefixes(table: Any) -> set[tuple[str, ...]]:
+        found = set()
+        for index in table.indexes:
+            names = tuple(c.name for c in index.columns)
+            found |= {names[: n + 1] for n in range(len(names))}
+        return found
+
+    jobs, assignments = prefixes(Job.__table__), prefixes(JobAssignment.__table__)
+    for column in ("scheduled_start", "status"):  # within a branch, as dispatchers list
+        assert ("tenant_id", "branch_id", column) in jobs, column
+    for column in ("customer_id", "site_id", "branch_id"):
+        assert ("tenant_id", column) in jobs, column
+    assert ("tenant_id", "technician_id") in assignments
+
+
+def test_dispatchers_work_only_in_their_branches(client: FlaskClient, world: World) -> None:
+    t = world.a
+    customer = work.customer(client, t)
+    body = {"customer_id": customer["id"], "branch_id": str(t.other), "title": "Elsewhere"}
+    r = call(client, "POST", f"{API}/jobs", t["dispatcher"], json=body)
+    assert r.status_code == 403, r.json
+    elsewhere = work.made(client, t, "/jobs", body)
+    listed = call(client, "GET", f"{API}/jobs?page_size=100", t["dispatcher"]).json["items"]
+    assert elsewhere["id"] not in [j["id"] for j in listed]
+    assert call(client, "GET", f"{API}/jobs/{elsewhere['id']}", t["dispatcher"]).status_code == 403
+    mine = work.job(client, t)
+    moved = call(
+        client,
+        "PATCH",
+        f"{API}/jobs/{mine['id']}",
+        t["dispatcher"],
+        json={"branch_id": str(t.other)},
+    )
+    assert moved.status_code == 403
+    assert _get(client, t, mine["id"])["branch_id"] == str(t.main)
+    assert call(client, "GET", f"{API}/jobs", t["owner"]).json["total"] >= 2
