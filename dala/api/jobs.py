@@ -18,7 +18,7 @@ from flask_smorest.fields import Upload
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.gate import request_source
-from dala.api.job_types import CHECKLIST, DURATION, SKILL_NEEDS
+from dala.api.job_types import CHECKLIST, DURATION, SKILL_NEEDS, SkillNeedSchema
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.auth.guard import current_principal, require
 from dala.db import get_session
@@ -79,7 +79,7 @@ class JobSchema(ma.Schema):
         lambda j: lifecycle.allowed_from(j.status),
         metadata={"description": "The statuses the job may move to from here"},
     )
-    required_skills = ma.fields.List(ma.fields.Dict())
+    required_skills = ma.fields.List(ma.fields.Nested(SkillNeedSchema))
     window_start = ma.fields.DateTime(allow_none=True)
     window_end = ma.fields.DateTime(allow_none=True)
     duration_minutes = ma.fields.Integer()
