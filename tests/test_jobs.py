@@ -620,3 +620,48 @@ def test_dispatchers_work_only_in_their_branches(client: FlaskClient, world: Wor
     assert moved.status_code == 403
     assert _get(client, t, mine["id"])["branch_id"] == str(t.main)
     assert call(client, "GET", f"{API}/jobs", t["owner"]).json["total"] >= 2
+
+
+def test_the_raw_database_file_holds_no_customer_plaintext(
+    app: Flask, client: FlaskClient, world: World, database: Any
+) -> None:
+    """Read the SQLite file's bytes (with its write-ahead log) after real API writes."""
+    if database.is_postgresql:
+        pytest.skip("the PostgreSQL pass reads the rows (test above); this reads the SQLite file")
+    t = world.a
+    marker = "Жанибекова-Qx7"
+    customer = work.customer(
+        client,
+        t,
+        name=f"Гульнар {marker}",
+        email="qx7.zhanibekova@mail.kz",
+        phone="+7 705 987 65 43",
+        notes=f"Notes {marker}",
+    )
+    where = work.made(
+        client,
+        t,
+        "/sites",
+        {
+            "customer_id": customer["id"],
+            "branch_id": str(t.main),
+            "address": f"ул. Сатпаева 90/{marker}",
+            "access_notes": f"Code 7731 {marker}",
+        },
+    )
+    work.made(
+        client,
+        t,
+        "/jobs",
+        {
+            "customer_id": customer["id"],
+            "site_id": where["id"],
+            "title": f"Boiler {marker[-3:]}",
+            "description": f"Call {marker} first",
+        },
+    )
+    path = Path(database.app_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    assert f"Boiler {marker[-3:]}".encode() in raw  # the job title is plain: the right file
+    for secret in (marker, "qx7.zhanibekova", "987 65 43", "7059876543", "Сатпаева", "Code 7731"):
+        assert secret.encode() not in raw, secret
