@@ -48,13 +48,22 @@ def demo_group() -> None:
 @with_appcontext
 def demo_seed() -> None:
     """Create the demo company (safe to re-run) and print its logins."""
-    from dala.demo import seed_demo
+    import time
 
+    from dala.demo import DEMO_SLUG, seed_demo
+    from dala.demo.catalogue import COMPANY_NAME
+
+    started = time.perf_counter()
     logins = seed_demo()
+    took = time.perf_counter() - started
+    width = max(len(email) for _role, email, _password in logins)
     click.echo("")
-    click.echo(click.style("Demo company 'demo' is ready. Sign in with:", bold=True))
+    title = f"Demo company '{COMPANY_NAME}' (company ID '{DEMO_SLUG}') is ready. Sign in with:"
+    click.echo(click.style(title, bold=True))
     for role, email, password in logins:
-        click.echo(f"  {role:<13} {email:<32} {password}")
+        click.echo(f"  {role:<13} {email:<{width}}  {password}")
+    click.echo("Every technician signs in the same way: <first name>@demo.example.com.")
+    click.echo(f"Seeded in {took:.1f} s.")
     click.echo("")
 
 
