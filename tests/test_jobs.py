@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -556,10 +557,26 @@ def test_no_event_when_the_change_rolls_back(
     assert recorder.events == []
 
 
-def test_job_numbers_count_up_per_company(client: FlaskClient, world: World) -> None:
-    numbers = [work.job(client, world.a)["number"] for _ in range(3)]
+def test_job_numbers_count_up_per_company_never_reused_even_at_once(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    numbers = [work.job(client, t)["number"] for _ in range(3)]
     assert numbers == list(range(numbers[0], numbers[0] + 3))
+    last = work.job(client, t)
+    assert call(client, "DELETE", f"{API}/jobs/{last['id']}", t["owner"]).status_code == 204
+    assert work.job(client, t)["number"] == last["number"] + 1
     assert work.job(client, world.b)["number"] == 1
+    where = work.site(client, t)
+    body = {"customer_id": where["customer_id"], "site_id": where["id"], "title": "Rush"}
+
+    def create(_i: int) -> Any:
+        return call(app.test_client(), "POST", f"{API}/jobs", t["owner"], json=body)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(create, range(6)))
+    assert [r.status_code for r in results] == [201] * 6, [r.json for r in results]
+    assert len({r.json["number"] for r in results}) == 6
 
 
 def test_lifecycle_table_is_consistent() -> None:

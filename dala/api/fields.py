@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -70,3 +71,18 @@ def Currency(**kwargs: Any) -> ma.fields.String:
 
 def Locale(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(validate=ma.validate.OneOf(SUPPORTED_LOCALES), **kwargs)
+
+
+class Instant(ma.fields.AwareDateTime):
+    """A moment with its UTC offset, read as UTC; years outside 2000 to 2100 are refused.
+
+    Everything is stored and answered in UTC, so an offset the client sent is
+    only a way of saying when; far-off years are typos that would overflow
+    date arithmetic.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
+        if not 2000 <= moment.year <= 2100:
+            raise ma.ValidationError(str(_l("Use a date between the years 2000 and 2100.")))
+        return moment.astimezone(UTC)

@@ -13,10 +13,12 @@ from typing import Any
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
+from dala.api.fields import Instant
 from dala.api.gate import request_source
 from dala.api.job_types import CHECKLIST, DURATION, SKILL_NEEDS, SkillNeedSchema
 from dala.api.pagination import PageArgs, page_of, paginate
@@ -93,8 +95,8 @@ class JobSchema(ma.Schema):
     updated_at = ma.fields.DateTime(dump_only=True)
 
 
-def _when() -> ma.fields.AwareDateTime:
-    return ma.fields.AwareDateTime(allow_none=True)
+def _when() -> Instant:
+    return Instant(allow_none=True)
 
 
 _TECHNICIANS = ma.fields.List(
@@ -159,13 +161,19 @@ class JobListArgs(PageArgs):
     customer_id = ma.fields.UUID()
     site_id = ma.fields.UUID()
     unassigned = ma.fields.Boolean(metadata={"description": "Only jobs nobody is assigned to"})
-    ends_after = ma.fields.AwareDateTime(
+    ends_after = Instant(
         data_key="from", metadata={"description": "Planned work ending after this time"}
     )
-    starts_before = ma.fields.AwareDateTime(
+    starts_before = Instant(
         data_key="to", metadata={"description": "Planned work starting before this time"}
     )
     sort = ma.fields.String(load_default="scheduled_start", validate=ma.validate.OneOf(_SORTS))
+
+    @ma.validates_schema
+    def _ordered(self, data: dict[str, Any], **_kw: Any) -> None:
+        since, until = data.get("ends_after"), data.get("starts_before")
+        if since and until and until <= since:
+            raise ma.ValidationError(_("'to' must be after 'from'."), "to")
 
 
 @blp.route("")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
-from dala.api.fields import Currency
+from dala.api.fields import Currency, Instant
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.sites import LATITUDE, LONGITUDE
 from dala.auth.guard import require
@@ -189,8 +189,8 @@ class TechnicianView(MethodView):
 class TimeOffSchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
     technician_id = ma.fields.UUID(dump_only=True)
-    starts_at = ma.fields.AwareDateTime(required=True)
-    ends_at = ma.fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
     reason = ma.fields.String(
         load_default=TimeOffReason.OTHER.value,
         validate=ma.validate.OneOf([r.value for r in TimeOffReason]),

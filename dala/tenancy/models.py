@@ -46,6 +46,8 @@ class Tenant(Timestamped, Base):
     # Bumped in the transaction that changes the tenant's roles or assignments;
     # every worker compares it with the policy it holds (see dala.auth.policy).
     policy_version: Mapped[int] = mapped_column(default=1)
+    # The last job number handed out (numbers count up per company, never reused).
+    job_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -33,6 +33,8 @@ TABLES = [
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("job_seq", sa.Integer(), server_default="0", nullable=False))
     op.create_table(
         "job_types",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -545,3 +547,5 @@ def downgrade() -> None:
         batch_op.drop_index("uq_job_types_tenant_name")
 
     op.drop_table("job_types")
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.drop_column("job_seq")
