@@ -176,3 +176,96 @@ def test_job_types_have_unique_names_skills_and_checklists(
     after = call(client, "GET", f"{API}/jobs/{job['id']}", t["owner"]).json
     assert after["job_type_id"] is None and after["required_skills"] == kind["required_skills"]
     assert after["version"] > job["version"]
+
+
+def test_technicians_and_sites_are_managed_per_branch(client: FlaskClient, world: World) -> None:
+    t = world.a
+    elsewhere = work.technician(
+        client, t, role="viewer", branch_id=str(t.other), home_address="Secret home 5"
+    )
+    url = f"{API}/technicians/{elsewhere['id']}"
+    for role, method, body in (
+        ("branch_admin", "PATCH", {"hourly_cost_minor": 1}),
+        ("branch_admin", "DELETE", None),
+        ("dispatcher", "GET", None),
+    ):
+        assert call(client, method, url, t[role], json=body).status_code == 403, (role, method)
+    r = call(
+        client,
+        "POST",
+        f"{url}/time-off",
+        t["branch_admin"],
+        json={"starts_at": work.tomorrow().isoformat(), "ends_at": work.tomorrow(17).isoformat()},
+    )
+    assert r.status_code == 403
+    listed = call(client, "GET", f"{API}/technicians?page_size=100", t["dispatcher"]).get_data(True)
+    assert elsewhere["id"] not in listed and "Secret home" not in listed
+    own = work.technician(client, t)
+    moved = call(
+        client,
+        "PATCH",
+        f"{API}/technicians/{own['id']}",
+        t["branch_admin"],
+        json={"branch_id": str(t.other)},
+    )
+    assert moved.status_code == 403
+    made = call(
+        client,
+        "POST",
+        f"{API}/technicians",
+        t["branch_admin"],
+        json={"user_id": str(t["dispatcher"].user_id), "branch_id": str(t.other)},
+    )
+    assert made.status_code == 403
+    # A site served by the other branch is changed there, not from the main branch.
+    site = work.made(
+        client,
+        t,
+        "/sites",
+        {
+            "customer_id": work.customer(client, t)["id"],
+            "branch_id": str(t.other),
+            "address": "Kunaev 2",
+        },
+    )
+    r = call(client, "PATCH", f"{API}/sites/{site['id']}", t["dispatcher"], json={"label": "x"})
+    assert r.status_code == 403
+    assert call(client, "GET", f"{API}/sites/{site['id']}", t["dispatcher"]).status_code == 200
+
+
+def test_assignments_need_active_technicians_of_a_branch_you_plan(
+    client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    elsewhere = work.technician(client, t, role="viewer", branch_id=str(t.other))
+    job = work.job(client, t)
+    url = f"{API}/jobs/{job['id']}"
+    r = call(client, "PATCH", url, t["dispatcher"], json={"technician_ids": [elsewhere["id"]]})
+    assert r.status_code == 403
+    assert (
+        call(
+            client, "PATCH", url, t["owner"], json={"technician_ids": [elsewhere["id"]]}
+        ).status_code
+        == 200
+    )
+    own = work.technician(client, t)
+    call(client, "PATCH", f"{API}/technicians/{own['id']}", t["owner"], json={"active": False})
+    r = call(client, "PATCH", url, t["owner"], json={"technician_ids": [own["id"]]})
+    assert r.status_code == 422 and "technician_ids" in _fields(r)
+
+
+def test_a_technician_with_work_under_way_is_not_deleted(client: FlaskClient, world: World) -> None:
+    t = world.a
+    busy = work.scheduled_job(client, t)
+    tech_id = busy["technician_ids"][0]
+    planned = work.job(client, t, technician_ids=[tech_id])
+    for to in ("dispatched", "en_route"):
+        call(client, "POST", f"{API}/jobs/{busy['id']}/transitions", t["owner"], json={"to": to})
+    r = call(client, "DELETE", f"{API}/technicians/{tech_id}", t["owner"])
+    assert r.status_code == 409 and f"#{busy['number']}" in r.json["message"]
+    call(
+        client, "POST", f"{API}/jobs/{busy['id']}/transitions", t["owner"], json={"to": "cancelled"}
+    )
+    assert call(client, "DELETE", f"{API}/technicians/{tech_id}", t["owner"]).status_code == 204
+    after = call(client, "GET", f"{API}/jobs/{planned['id']}", t["owner"]).json
+    assert after["technician_ids"] == [] and after["version"] > planned["version"]

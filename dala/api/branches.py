@@ -14,7 +14,7 @@ from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Currency, Locale, Text, Timezone
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.schemas import BranchSchema
-from dala.auth.guard import ALL_BRANCHES, authorize, permitted_branches, require
+from dala.auth.guard import authorize, in_permitted_branches, require
 from dala.db import get_session
 from dala.tenancy.models import Branch
 from dala.tenancy.services import create_branch, delete_branch, get_branch, update_branch
@@ -53,10 +53,9 @@ class BranchesView(MethodView):
     @blp.response(200, page_of(BranchSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Branches the user may see, by name."""
-        query = select(Branch).order_by(Branch.name, Branch.id)
-        visible = permitted_branches("branch:read")
-        if visible is not ALL_BRANCHES:
-            query = query.where(Branch.id.in_(visible))  # type: ignore[arg-type]
+        query = in_permitted_branches(
+            select(Branch).order_by(Branch.name, Branch.id), Branch.id, "branch:read"
+        )
         if "q" in args:
             query = query.where(
                 func.lower(Branch.name).contains(args["q"].lower(), autoescape=True)

@@ -197,6 +197,7 @@ class JobsView(MethodView):
         session = get_session()
         job = jobs.create_job(session, data, _actor())
         job_access.check(session, current_principal(), job, "job:create")
+        job_access.check_assignees(session, current_principal(), job)
         session.commit()
         return job, 201, etag_headers(job)
 
@@ -222,6 +223,8 @@ class JobView(MethodView):
         jobs.update_job(session, job, data, _actor())
         if "branch_id" in data:  # the job must stay within the caller's branches
             job_access.check(session, current_principal(), job, "job:update")
+        if "technician_ids" in data or "branch_id" in data:
+            job_access.check_assignees(session, current_principal(), job)
         session.commit()
         job = jobs.get_job(session, job.id)
         return job, 200, etag_headers(job)

@@ -12,7 +12,7 @@ from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate
-from dala.auth.guard import require
+from dala.auth.guard import authorize, authorize_in, require
 from dala.db import get_session
 from dala.work import sites
 from dala.work.models import Site
@@ -82,9 +82,14 @@ class SitesView(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Add a service address to a customer."""
         session = get_session()
+        authorize_in("customer:update", data["branch_id"])
         site = sites.create_site(session, data)
         session.commit()
         return site, 201, etag_headers(site)
+
+
+# Customers and their sites are company-wide to read; a site is changed by those
+# who edit customers in the branch that serves it.
 
 
 @blp.route("/<uuid:site_id>")
@@ -102,7 +107,10 @@ class SiteView(MethodView):
     def patch(self, data: dict[str, Any], site_id: uuid.UUID) -> Any:
         session = get_session()
         site = sites.get_site(session, site_id)
+        authorize("customer:update", site.branch_id)
         check_if_match(site)
+        if "branch_id" in data:
+            authorize_in("customer:update", data["branch_id"])
         sites.update_site(session, site, data)
         session.commit()
         session.refresh(site, ["branch"])
@@ -115,6 +123,7 @@ class SiteView(MethodView):
         """Delete a site no job points to."""
         session = get_session()
         site = sites.get_site(session, site_id)
+        authorize("customer:update", site.branch_id)
         check_if_match(site)
         sites.delete_site(session, site)
         session.commit()

@@ -14,12 +14,32 @@ from flask_babel import gettext as _
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Currency, Instant
+from dala.api.gate import request_source
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.sites import LATITUDE, LONGITUDE
-from dala.auth.guard import require
+from dala.auth.guard import (
+    authorize,
+    authorize_in,
+    current_principal,
+    in_permitted_branches,
+    require,
+)
 from dala.db import get_session
 from dala.work import technicians
+from dala.work.jobs import Actor
 from dala.work.models import Technician, TimeOffReason
+
+
+def _technician(permission: str, technician_id: uuid.UUID) -> Technician:
+    """The technician, if the caller holds ``permission`` in the technician's branch."""
+    technician = technicians.get_technician(get_session(), technician_id)
+    authorize(permission, technician.branch_id)
+    return technician
+
+
+def _actor() -> Actor:
+    return Actor(current_principal().user.id, request_source())
+
 
 blp = Blueprint("technicians", __name__, url_prefix="/technicians", description="Technicians")
 
@@ -132,7 +152,9 @@ class TechniciansView(MethodView):
     @blp.response(200, page_of(TechnicianSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Technicians by name; filter by branch, skill (and level) or activity."""
-        query = technicians.technicians_query()
+        query = in_permitted_branches(
+            technicians.technicians_query(), Technician.branch_id, "technician:read"
+        )
         if "branch_id" in args:
             query = query.where(Technician.branch_id == args["branch_id"])
         if "active" in args:
@@ -149,6 +171,7 @@ class TechniciansView(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Make a user of the company a technician in a branch."""
         session = get_session()
+        authorize_in("technician:create", data["branch_id"])
         technician = technicians.create_technician(session, data)
         session.commit()
         return technician, 201, etag_headers(technician)
@@ -159,7 +182,7 @@ class TechnicianView(MethodView):
     @require("technician:read")
     @blp.response(200, TechnicianSchema)
     def get(self, technician_id: uuid.UUID) -> Any:
-        technician = technicians.get_technician(get_session(), technician_id)
+        technician = _technician("technician:read", technician_id)
         return technician, 200, etag_headers(technician)
 
     @require("technician:update")
@@ -168,8 +191,10 @@ class TechnicianView(MethodView):
     @blp.alt_response(412, description="The If-Match ETag is stale")
     def patch(self, data: dict[str, Any], technician_id: uuid.UUID) -> Any:
         session = get_session()
-        technician = technicians.get_technician(session, technician_id)
+        technician = _technician("technician:update", technician_id)
         check_if_match(technician)
+        if "branch_id" in data:
+            authorize_in("technician:update", data["branch_id"])
         technicians.update_technician(session, technician, data)
         session.commit()
         return technician, 200, etag_headers(technician)
@@ -180,9 +205,9 @@ class TechnicianView(MethodView):
     def delete(self, technician_id: uuid.UUID) -> None:
         """Remove the technician profile (the user keeps their account)."""
         session = get_session()
-        technician = technicians.get_technician(session, technician_id)
+        technician = _technician("technician:delete", technician_id)
         check_if_match(technician)
-        technicians.delete_technician(session, technician)
+        technicians.delete_technician(session, technician, _actor())
         session.commit()
 
 
@@ -212,7 +237,7 @@ class TimeOffListView(MethodView):
     def get(self, args: dict[str, Any], technician_id: uuid.UUID) -> dict[str, Any]:
         """The technician's time off, latest first (times in UTC)."""
         session = get_session()
-        technician = technicians.get_technician(session, technician_id)
+        technician = _technician("technician:read", technician_id)
         return paginate(session, technicians.time_off_query(technician.id), args)
 
     @require("technician:update")
@@ -221,7 +246,7 @@ class TimeOffListView(MethodView):
     def post(self, data: dict[str, Any], technician_id: uuid.UUID) -> Any:
         """Record leave, sickness or training."""
         session = get_session()
-        technician = technicians.get_technician(session, technician_id)
+        technician = _technician("technician:update", technician_id)
         entry = technicians.add_time_off(session, technician, data)
         session.commit()
         return entry, 201
@@ -232,15 +257,14 @@ class TimeOffView(MethodView):
     @require("technician:read")
     @blp.response(200, TimeOffSchema)
     def get(self, technician_id: uuid.UUID, entry_id: uuid.UUID) -> Any:
-        session = get_session()
-        technician = technicians.get_technician(session, technician_id)
-        return technicians.get_time_off(session, technician, entry_id)
+        technician = _technician("technician:read", technician_id)
+        return technicians.get_time_off(get_session(), technician, entry_id)
 
     @require("technician:update")
     @blp.response(204)
     def delete(self, technician_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         session = get_session()
-        technician = technicians.get_technician(session, technician_id)
+        technician = _technician("technician:update", technician_id)
         technicians.remove_time_off(
             session, technicians.get_time_off(session, technician, entry_id)
         )

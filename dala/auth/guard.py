@@ -16,14 +16,15 @@ from typing import Any, TypeVar
 
 from flask import g
 from flask_babel import gettext as _
+from sqlalchemy import Select
 
 from dala.auth import policy
 from dala.auth.catalogue import PERMISSION_KEYS
 from dala.auth.models import ApiToken, User
 from dala.auth.policy import TenantPolicy
-from dala.errors import Forbidden, Unauthenticated
+from dala.errors import Forbidden, NotFound, Unauthenticated
 from dala.tenancy import context
-from dala.tenancy.models import Tenant
+from dala.tenancy.models import Branch, Tenant
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,3 +111,24 @@ def require(*permissions: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def in_permitted_branches(query: Q, branch_column: Any, permission: str) -> Q:
+    """Narrow a list to rows of the branches where the user holds ``permission``."""
+    visible = permitted_branches(permission)
+    if isinstance(visible, AllBranches):
+        return query
+    return query.where(branch_column.in_(visible))
+
+
+def authorize_in(permission: str, branch_id: uuid.UUID) -> None:
+    """:func:`authorize` in a branch named by the client: another company's is a 404."""
+    from dala.db import get_session
+    from dala.tenancy.scoping import get_scoped
+
+    if get_scoped(get_session(), Branch, branch_id) is None:
+        raise NotFound(_("Branch not found."))
+    authorize(permission, branch_id)

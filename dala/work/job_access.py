@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dala.auth.guard import AllBranches, Principal, permitted_branches
@@ -12,6 +13,7 @@ from dala.errors import Forbidden, NotFound
 from dala.work import lifecycle
 from dala.work.job_models import Job, JobStatus
 from dala.work.jobs import Visibility
+from dala.work.models import Technician
 from dala.work.technicians import technician_of_user
 
 #: What a technician may do to a job they are assigned to, with ``job:work``.
@@ -76,3 +78,15 @@ def check_transition(session: Session, principal: Principal, job: Job, to: JobSt
                 **{"from": job.status.value, "to": to.value},
             )
         )
+
+
+def check_assignees(session: Session, principal: Principal, job: Job) -> None:
+    """Technicians of another branch may be put on a job only by who plans that branch."""
+    ids = job.technician_ids
+    if not ids:
+        return
+    branches = set(session.scalars(select(Technician.branch_id).where(Technician.id.in_(ids))))
+    for branch_id in branches - {job.branch_id}:
+        if not principal.can("job:update", branch_id):
+            message = _("You cannot assign technicians of a branch you do not plan.")
+            raise Forbidden(message, errors={"technician_ids": [message]})

@@ -162,11 +162,18 @@ def _apply_schedule(job: Job, data: dict[str, Any]) -> None:
 
 
 def _technicians(session: Session, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The technicians to assign, in order: they must exist and be active."""
     unique = list(dict.fromkeys(ids))
-    found = set(session.scalars(select(Technician.id).where(Technician.id.in_(unique))))
+    rows = session.execute(
+        select(Technician.id, Technician.active).where(Technician.id.in_(unique))
+    )
+    found = {technician_id: active for technician_id, active in rows}
     if len(found) != len(unique):
         message = _("Technician not found.")
         raise NotFound(message, errors={"technician_ids": [message]})
+    if not all(found.values()):
+        message = _("An inactive technician cannot be assigned.")
+        raise ValidationFailed(message, errors={"technician_ids": [message]})
     return unique
 
 
@@ -195,6 +202,23 @@ def _assign(session: Session, job: Job, ids: list[uuid.UUID], actor: Actor) -> N
             added=tuple(t for t in ids if t not in before),
             removed=tuple(t for t in before if t not in ids),
         ),
+    )
+
+
+def unassign(session: Session, job: Job, technician_id: uuid.UUID, actor: Actor) -> None:
+    """Take one technician off a job (its version moves, plug-ins hear of it)."""
+    _assign(session, job, [t for t in job.technician_ids if t != technician_id], actor)
+
+
+def jobs_of_technician(session: Session, technician_id: uuid.UUID) -> list[Job]:
+    return list(
+        session.scalars(
+            jobs_query().where(
+                Job.id.in_(
+                    select(JobAssignment.job_id).where(JobAssignment.technician_id == technician_id)
+                )
+            )
+        )
     )
 
 

@@ -13,6 +13,8 @@ from dala.auth.models import User
 from dala.db import utcnow
 from dala.errors import Conflict, NotFound
 from dala.tenancy.services import get_branch
+from dala.work import jobs, lifecycle
+from dala.work.jobs import Actor
 from dala.work.models import Skill, Technician, TechnicianSkill, TimeOff
 
 _FIELDS = (
@@ -113,8 +115,24 @@ def update_technician(session: Session, technician: Technician, data: dict[str, 
     session.flush()
 
 
-def delete_technician(session: Session, technician: Technician) -> None:
-    """Remove the profile (the user stays); their job assignments go with it."""
+def delete_technician(session: Session, technician: Technician, actor: Actor) -> None:
+    """Remove a profile entered by mistake; the user stays.
+
+    A technician with work under way or done stays (deactivate them instead), so
+    no job in progress loses its technician and the history keeps who did what;
+    their open jobs (draft, scheduled, on hold, cancelled) are unassigned first.
+    """
+    held = jobs.jobs_of_technician(session, technician.id)
+    kept = sorted(j.number for j in held if j.status in lifecycle.NEEDS_TECHNICIAN)
+    if kept:
+        raise Conflict(
+            _(
+                "The technician has jobs under way or done (%(numbers)s); deactivate them instead.",
+                numbers=", ".join(f"#{n}" for n in kept[:5]),
+            )
+        )
+    for job in held:
+        jobs.unassign(session, job, technician.id, actor)
     session.delete(technician)
     session.flush()
 
