@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from dala.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,8 +82,13 @@ def on_commit(session: Session, action: Callable[[], object]) -> None:
 
 
 def _run_on_commit(session: Session) -> None:
+    # The change is saved whatever happens here: one failing action must not stop
+    # the others, nor turn the caller's success into an error.
     for action in session.info.pop(_ON_COMMIT, []):
-        action()
+        try:
+            action()
+        except Exception:
+            log.exception("an action after commit failed")
 
 
 def _forget_on_rollback(session: Session) -> None:

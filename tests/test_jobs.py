@@ -542,6 +542,36 @@ def test_a_failing_plugin_is_logged_and_isolated(
     assert any("broken-vendor" in r.getMessage() for r in caplog.records)
 
 
+def test_hooks_read_and_write_through_a_session_of_their_own(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    from dala.work.job_models import Job
+
+    seen: list[tuple[str, int]] = []
+
+    class Notes:
+        @hookimpl
+        def dala_job_completed(self, event: JobEvent) -> None:
+            session = get_session()
+            job = session.get(Job, (event.tenant_id, event.job_id))
+            assert job is not None
+            seen.append((job.status.value, job.version))
+            job.title = f"{job.title} (billed)"
+            session.commit()
+
+    plugin = Notes()
+    hooks(app).pm.register(plugin)
+    try:
+        t = world.a
+        job = work.scheduled_job(client, t)
+        for to in ("dispatched", "en_route", "on_site", "completed"):
+            assert _move(client, t, job["id"], to).status_code == 201
+    finally:
+        hooks(app).pm.unregister(plugin)
+    assert seen and seen[0][0] == "completed"
+    assert _get(client, t, job["id"])["title"].endswith("(billed)")
+
+
 def test_no_event_when_the_change_rolls_back(
     client: FlaskClient, world: World, recorder: Recorder
 ) -> None:

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from dala.db import on_commit
+from dala.tenancy import context
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def publish(session: Session, evt: JobEvent) -> None:
     def deliver() -> None:
         from dala.modules.host import hooks
 
-        hooks(app).job_event(evt)
+        with app.app_context(), context.tenant_scope(evt.tenant_id):
+            hooks(app).job_event(evt)
 
     on_commit(session, deliver)

@@ -2,12 +2,11 @@
 
 Each docstring is the hook's reference documentation (``docs/plugins.md``
 repeats it for plug-in authors). Job hooks are called after the change has
-committed, in the app context and tenant scope of the change, with a frozen
-event (ids and plain values, no ORM objects). Do not write through the
-request's session inside a job hook: the transaction is over. Enqueue work or
-open a session of your own. A hook implementation that raises is logged with
-the plug-in's name and skipped; the change and the other plug-ins are
-unaffected.
+committed, with a frozen event (ids and plain values, no ORM objects), in an
+app context of their own scoped to the event's company: ``get_session()`` there
+is a fresh session that sees the committed change; commit what you write. A
+hook implementation that raises is logged with the plug-in's name and skipped;
+the change and the other plug-ins are unaffected.
 """
 
 from __future__ import annotations
