@@ -17,6 +17,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build a Dala application; ``config`` overrides the ``DALA_*`` environment."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_settings(app.instance_path, config))
+    # Refuse bodies beyond the largest upload before they are spooled to disk.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 2**20
 
     from dala import mail
     from dala.api import init_api

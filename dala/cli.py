@@ -224,10 +224,28 @@ def keys_status(slug: str | None) -> None:
             click.echo(f"  values naming no key of the company: {status.unknown_values}")
 
 
+@click.group("files", help="Stored files (job attachments).")
+def files_group() -> None:
+    pass
+
+
+@files_group.command("sweep")
+@click.option("--tenant", "slug", metavar="SLUG", help="One company (default: every company).")
+@with_appcontext
+def files_sweep(slug: str | None) -> None:
+    """Remove stored files no attachment uses any more (run it daily, e.g. from cron)."""
+    from dala.work.attachments import sweep
+
+    for tenant in _tenants(slug):
+        removed = sweep(tenant.id)
+        click.echo(f"{tenant.slug}: {len(removed)} unused file(s) removed")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(keys_group)
+    app.cli.add_command(files_group)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +32,8 @@ PG_ADMIN_URL = os.environ.get(
 PG_APP_ROLE = "dala_test_app"
 # A fixed key-encryption key for the test run (base64 of 32 bytes).
 TEST_MASTER_KEY = base64.b64encode(b"dala-test-master-key-32-bytes!!!").decode()
+# Uploaded files of the whole run, away from the checkout's instance folder.
+FILES_DIR = tempfile.mkdtemp(prefix="dala-test-files-")
 REDIS_URL = os.environ.get("DALA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -123,6 +127,7 @@ def app_config(database: TestDatabase, mailbox: Mailbox, **overrides: Any) -> di
         "RESET_RATE_LIMIT": "1000 per minute",
         "CLIENT_RATE_LIMIT": "100000 per minute",
         "PUBLIC_URL": "http://dala.example",
+        "FILES_DIR": FILES_DIR,
         # Redis-backed rate limits on the PostgreSQL pass, in-memory on SQLite.
         "REDIS_URL": REDIS_URL if database.is_postgresql else "",
     }
@@ -136,6 +141,7 @@ def app(database: TestDatabase, mailbox: Mailbox) -> Iterator[Flask]:
     application = create_app(app_config(database, mailbox))
     yield application
     application.extensions["dala.db"].engine.dispose()
+    shutil.rmtree(FILES_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from dala.db import get_session
 from dala.events.domain import JobEvent
 from dala.modules.hookspecs import hookimpl
 from dala.modules.host import hooks
+from dala.storage import files
 from dala.tenancy import context
-from dala.work import lifecycle
+from dala.work import attachments, lifecycle
 from dala.work.job_models import JobStatus
 from tests.support import work
 from tests.support.world import TenantWorld, World, call
@@ -432,7 +433,7 @@ def test_checklist_comes_from_the_type_and_ticks_record_who(
 
 
 def test_attachments_are_stored_encrypted_once_per_content(
-    app: Flask, client: FlaskClient, world: World
+    app: Flask, client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     t = world.a
     job = work.scheduled_job(client, t)
@@ -455,12 +456,17 @@ def test_attachments_are_stored_encrypted_once_per_content(
         and got.headers["X-Content-Type-Options"] == "nosniff"
     )
     folder = Path(app.config["FILES_DIR"]) / str(t.tenant_id)
-    stored = [p for p in folder.rglob("*") if p.is_file()]
+    stored = list(folder.glob("??/*"))
     assert len(stored) == 1  # one file for equal content
     assert b"PHOTO OF THE BROKEN UNIT" not in stored[0].read_bytes()
     assert call(client, "DELETE", f"{url}/{first.json['id']}", t["owner"]).status_code == 204
     assert stored[0].exists()  # still used by the second attachment
     assert call(client, "DELETE", f"{url}/{second.json['id']}", t["owner"]).status_code == 204
+    assert stored[0].exists()  # stored moments ago: an upload of it may be committing
+    with app.app_context():
+        assert attachments.sweep(t.tenant_id) == []
+        monkeypatch.setattr(files, "GRACE_SECONDS", 0)
+        assert attachments.sweep(t.tenant_id) == [stored[0].name]
     assert not stored[0].exists()
     app.config["MAX_ATTACHMENT_BYTES"], limit = 1024, app.config["MAX_ATTACHMENT_BYTES"]
     try:
@@ -712,3 +718,39 @@ def test_the_raw_database_file_holds_no_customer_plaintext(
     assert f"Boiler {marker[-3:]}".encode() in raw  # the job title is plain: the right file
     for secret in (marker, "qx7.zhanibekova", "987 65 43", "7059876543", "Сатпаева", "Code 7731"):
         assert secret.encode() not in raw, secret
+
+
+def test_files_of_deleted_jobs_go_and_closed_jobs_take_no_files(
+    app: Flask, client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = world.a
+    monkeypatch.setattr(files, "GRACE_SECONDS", 0)
+    job = work.job(client, t)
+    url = f"{API}/jobs/{job['id']}/attachments"
+    page = b"<html><script>alert(1)</script></html>"
+    r = call(
+        client, "POST", url, t["owner"], data={"file": (io.BytesIO(page), "x.html", "text/html")}
+    )
+    assert r.status_code == 201 and r.json["content_type"] == "application/octet-stream"
+    got = call(client, "GET", f"{url}/{r.json['id']}", t["owner"])
+    assert got.headers["Content-Type"] == "application/octet-stream"
+    assert got.headers["Content-Security-Policy"] == "sandbox"
+    folder = Path(app.config["FILES_DIR"]) / str(t.tenant_id)
+    before = {p.name for p in folder.glob("??/*")}
+    assert len(before) >= 1
+    assert call(client, "DELETE", f"{API}/jobs/{job['id']}", t["owner"]).status_code == 204
+    assert {p.name for p in folder.glob("??/*")} == set()
+    done = work.scheduled_job(client, t)
+    for to in ("dispatched", "en_route", "on_site", "completed"):
+        _move(client, t, done["id"], to, role="owner")
+    late = call(
+        client,
+        "POST",
+        f"{API}/jobs/{done['id']}/attachments",
+        t["technician"],
+        data={"file": (io.BytesIO(b"late photo"), "late.jpg", "image/jpeg")},
+    )
+    assert late.status_code == 409
+    too_big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    r = call(client, "POST", url, t["owner"], data={"file": (io.BytesIO(too_big), "big.bin")})
+    assert r.status_code == 413 and r.json["code"] == 413

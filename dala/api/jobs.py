@@ -399,7 +399,7 @@ class AttachmentsView(MethodView):
             session,
             job,
             filename=(upload.filename or "file")[:255],
-            content_type=(upload.mimetype or "application/octet-stream")[:100],
+            content_type=upload.mimetype,
             data=upload.read(attachments.read_limit()),
             user_id=current_principal().user.id,
         )
@@ -419,6 +419,7 @@ class AttachmentView(MethodView):
         response.headers["Content-Disposition"] = "attachment"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Content-Security-Policy"] = "sandbox"
         return response
 
     @require("job:update")
@@ -426,7 +427,6 @@ class AttachmentView(MethodView):
     def delete(self, job_id: uuid.UUID, attachment_id: uuid.UUID) -> None:
         session = get_session()
         job = _job("job:update", job_id)
-        attachments.remove_attachment(
-            session, attachments.get_attachment(session, job, attachment_id)
-        )
+        found = attachments.get_attachment(session, job, attachment_id)
+        attachments.remove_attachment(session, job, found)
         session.commit()

@@ -492,28 +492,23 @@ def reencrypt_files(
 ) -> ReencryptResult:
     """Rewrite the tenant's stored files that are not under the active data key.
 
-    A file's address names its content, so its plaintext never changes and a
-    concurrent upload of the same content writes the same thing; a file removed
-    meanwhile is skipped (looked up again just before it is replaced).
+    A file's address names its content, so its plaintext never changes; storing,
+    removing and rewriting a company's files take turns (``files._locked``), so a
+    file removed meanwhile is skipped, never written back.
     """
     from dala.storage import files
 
     result = ReencryptResult()
     todo = [a for a in files.addresses(tenant_id) if _file_key_id(tenant_id, a) != active[0]]
     for done, address in enumerate(todo, start=1):
-        if _file_key_id(tenant_id, address) is None:
-            result.conflicts += 1
-        else:
-            try:
-                data = files.read(tenant_id, address)
-            except crypto.DecryptionFailed:
-                result.unreadable += 1
+        try:
+            # Under the files' lock: a file removed meanwhile is not written back.
+            if files.reencrypt(tenant_id, address, active[0]):
+                result.rewritten += 1
             else:
-                if _file_key_id(tenant_id, address) is None:
-                    result.conflicts += 1
-                else:
-                    files.write(tenant_id, address, data)  # atomic replace, active key
-                    result.rewritten += 1
+                result.conflicts += 1
+        except crypto.DecryptionFailed:
+            result.unreadable += 1
         if done % batch_size == 0 or done == len(todo):
             progress("files", done, len(todo))
     return result

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dala.db import utcnow
-from dala.errors import Conflict, NotFound
+from dala.errors import NotFound
 from dala.work import lifecycle
 from dala.work.job_models import ChecklistItem, Job
 
@@ -23,13 +23,6 @@ def items_query(job_id: uuid.UUID) -> Select[Any]:
     )
 
 
-def _open(job: Job) -> None:
-    if job.status in lifecycle.CLOSED:
-        raise Conflict(
-            _("A %(status)s job cannot be changed; reopen it first.", status=job.status.value)
-        )
-
-
 def get_item(session: Session, job: Job, item_id: uuid.UUID) -> ChecklistItem:
     item = session.scalars(items_query(job.id).where(ChecklistItem.id == item_id)).one_or_none()
     if item is None:
@@ -39,7 +32,7 @@ def get_item(session: Session, job: Job, item_id: uuid.UUID) -> ChecklistItem:
 
 def add_item(session: Session, job: Job, data: dict[str, Any]) -> ChecklistItem:
     """A new line, at the end unless a position is given."""
-    _open(job)
+    lifecycle.check_open(job)
     last = session.scalar(
         select(func.max(ChecklistItem.position)).where(ChecklistItem.job_id == job.id)
     )
@@ -54,7 +47,7 @@ def update_item(
     session: Session, job: Job, item: ChecklistItem, data: dict[str, Any], user_id: uuid.UUID
 ) -> ChecklistItem:
     """Rename, move or tick an item; ticking records who and when."""
-    _open(job)
+    lifecycle.check_open(job)
     if "label" in data:
         item.label = data["label"]
     if "position" in data:
@@ -67,6 +60,6 @@ def update_item(
 
 
 def remove_item(session: Session, job: Job, item: ChecklistItem) -> None:
-    _open(job)
+    lifecycle.check_open(job)
     session.delete(item)
     session.flush()

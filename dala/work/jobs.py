@@ -24,8 +24,10 @@ from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from dala.tenancy.services import get_branch
 from dala.work import lifecycle
+from dala.work.attachments import forget_files
 from dala.work.customers import get_customer
 from dala.work.job_models import (
+    Attachment,
     ChecklistItem,
     Job,
     JobAssignment,
@@ -347,9 +349,7 @@ _EDITABLE = ("title", "description", "priority", "window_start", "window_end", "
 
 def update_job(session: Session, job: Job, data: dict[str, Any], actor: Actor) -> Job:
     """Change a job's details, plan or people; its status changes only through transitions."""
-    if job.status in lifecycle.CLOSED and set(data) - {"description"}:
-        message = _("A %(status)s job cannot be changed; reopen it first.", status=job.status.value)
-        raise Conflict(message)
+    lifecycle.check_open(job)
     for field in _EDITABLE:
         if field in data:
             setattr(job, field, data[field])
@@ -413,5 +413,7 @@ def delete_job(session: Session, job: Job) -> None:
     if job.status not in (JobStatus.DRAFT, JobStatus.CANCELLED):
         message = _("Only draft or cancelled jobs can be deleted; cancel it first.")
         raise Conflict(message)
+    addresses = list(session.scalars(select(Attachment.blob).where(Attachment.job_id == job.id)))
     session.delete(job)
     session.flush()
+    forget_files(session, addresses)

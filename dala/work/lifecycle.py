@@ -73,3 +73,11 @@ def check_transition(job: Job, to: JobStatus) -> None:
     if to in NEEDS_TECHNICIAN and not job.assignments:
         message = _("Assign a technician to the job first.")
         raise Conflict(message, errors={"technician_ids": [message], "allowed": allowed})
+
+
+def check_open(job: Job) -> None:
+    """Completed and cancelled jobs are read-only (a cancelled one can be reopened)."""
+    if job.status in CLOSED:
+        raise Conflict(
+            _("A %(status)s job cannot be changed; reopen it first.", status=job.status.value)
+        )
