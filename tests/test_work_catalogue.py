@@ -269,3 +269,32 @@ def test_a_technician_with_work_under_way_is_not_deleted(client: FlaskClient, wo
     assert call(client, "DELETE", f"{API}/technicians/{tech_id}", t["owner"]).status_code == 204
     after = call(client, "GET", f"{API}/jobs/{planned['id']}", t["owner"]).json
     assert after["technician_ids"] == [] and after["version"] > planned["version"]
+
+
+def test_deleting_what_jobs_depend_on(client: FlaskClient, world: World) -> None:
+    t = world.a
+    job = work.job(client, t)
+    r = call(client, "DELETE", f"{API}/customers/{job['customer_id']}", t["owner"])
+    assert r.status_code == 409 and "jobs" in r.json["message"]
+    hvac = work.skill(client, t, "HVAC")
+    kind = work.made(
+        client,
+        t,
+        "/job-types",
+        {"name": "Service", "required_skills": [{"skill_id": hvac["id"], "min_level": 2}]},
+    )
+    tech = work.technician(client, t, skills=[{"skill_id": hvac["id"], "level": 4}])
+    assert call(client, "DELETE", f"{API}/skills/{hvac['id']}", t["owner"]).status_code == 204
+    assert (
+        call(client, "GET", f"{API}/job-types/{kind['id']}", t["owner"]).json["required_skills"]
+        == []
+    )
+    assert call(client, "GET", f"{API}/technicians/{tech['id']}", t["owner"]).json["skills"] == []
+
+
+def test_files_sweep_command(app: Any, world: World) -> None:
+    result = app.test_cli_runner().invoke(args=["files", "sweep", "--tenant", world.a.slug])
+    assert result.exit_code == 0, result.output
+    assert f"{world.a.slug}: 0 unused file(s) removed" in result.output
+    missing = app.test_cli_runner().invoke(args=["files", "sweep", "--tenant", "no-such-co"])
+    assert missing.exit_code != 0 and "no-such-co" in missing.output

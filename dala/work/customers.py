@@ -15,6 +15,7 @@ from dala.storage.search import query_digests, terms_for
 from dala.tenancy import context
 from dala.tenancy.models import Branch
 from dala.tenancy.regions import country_for_timezone
+from dala.work.job_models import Job
 from dala.work.models import Contact, Customer, CustomerKind, CustomerSearchTerm
 
 #: Where a phone number without a country code is read when no branch says otherwise.
@@ -111,7 +112,9 @@ def update_customer(session: Session, customer: Customer, data: dict[str, Any]) 
 
 
 def delete_customer(session: Session, customer: Customer) -> None:
-    """Delete a customer, its contacts and its search terms."""
+    """Delete a customer with its contacts, sites and search terms; not one with jobs."""
+    if session.scalar(select(Job.id).where(Job.customer_id == customer.id).limit(1)):
+        raise Conflict(_("The customer has jobs; they keep the customer while they exist."))
     session.delete(customer)
     session.flush()
 

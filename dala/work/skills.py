@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dala.errors import Conflict, NotFound
 from dala.storage.blind_index import name_tokens
 from dala.tenancy.scoping import get_scoped
+from dala.work.job_models import JobType
 from dala.work.models import Skill
 
 
@@ -68,5 +69,13 @@ def update_skill(session: Session, skill: Skill, data: dict[str, Any]) -> Skill:
 
 
 def delete_skill(session: Session, skill: Skill) -> None:
+    """Delete a skill; technicians lose it and job types stop requiring it.
+
+    Jobs keep their copy of the requirement as it was (their history).
+    """
+    for job_type in session.scalars(select(JobType)):
+        kept = [r for r in job_type.required_skills if r["skill_id"] != str(skill.id)]
+        if kept != job_type.required_skills:
+            job_type.required_skills = kept
     session.delete(skill)
     session.flush()
