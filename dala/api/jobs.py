@@ -106,27 +106,6 @@ _TECHNICIANS = ma.fields.List(
 )
 
 
-class JobCreateArgs(ma.Schema):
-    customer_id = ma.fields.UUID(required=True)
-    site_id = ma.fields.UUID(allow_none=True)
-    branch_id = ma.fields.UUID(metadata={"description": "Defaults to the site's branch"})
-    job_type_id = ma.fields.UUID(allow_none=True)
-    title = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=200),
-        metadata={"description": "Defaults to the job type's name"},
-    )
-    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=10000))
-    priority = ma.fields.String(validate=ma.validate.OneOf(_PRIORITIES))
-    required_skills = SKILL_NEEDS
-    window_start = _when()
-    window_end = _when()
-    duration_minutes = DURATION
-    scheduled_start = _when()
-    scheduled_end = _when()
-    technician_ids = _TECHNICIANS
-    checklist = CHECKLIST
-
-
 class JobUpdateArgs(ma.Schema):
     site_id = ma.fields.UUID(allow_none=True)
     branch_id = ma.fields.UUID()
@@ -140,6 +119,17 @@ class JobUpdateArgs(ma.Schema):
     scheduled_start = _when()
     scheduled_end = _when()
     technician_ids = _TECHNICIANS
+
+
+class JobCreateArgs(JobUpdateArgs):
+    customer_id = ma.fields.UUID(required=True)
+    branch_id = ma.fields.UUID(metadata={"description": "Defaults to the site's branch"})
+    job_type_id = ma.fields.UUID(allow_none=True)
+    title = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Defaults to the job type's name"},
+    )
+    checklist = CHECKLIST
 
 
 _SORTS: dict[str, tuple[Any, ...]] = {

@@ -113,19 +113,6 @@ _SKILLS = ma.fields.List(ma.fields.Nested(SkillLevelSchema), validate=ma.validat
 _COST = ma.fields.Integer(validate=ma.validate.Range(0, 10**9))
 
 
-class TechnicianCreateArgs(ma.Schema):
-    user_id = ma.fields.UUID(required=True)
-    branch_id = ma.fields.UUID(required=True)
-    active = ma.fields.Boolean()
-    skills = _SKILLS
-    home_address = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
-    home_latitude = LATITUDE
-    home_longitude = LONGITUDE
-    working_hours = _HOURS
-    hourly_cost_minor = _COST
-    currency = Currency()
-
-
 class TechnicianUpdateArgs(ma.Schema):
     branch_id = ma.fields.UUID()
     active = ma.fields.Boolean()
@@ -136,6 +123,11 @@ class TechnicianUpdateArgs(ma.Schema):
     working_hours = _HOURS
     hourly_cost_minor = _COST
     currency = Currency()
+
+
+class TechnicianCreateArgs(TechnicianUpdateArgs):
+    user_id = ma.fields.UUID(required=True)
+    branch_id = ma.fields.UUID(required=True)
 
 
 class TechnicianListArgs(PageArgs):

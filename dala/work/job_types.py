@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from dala.errors import Conflict, NotFound
+from dala.errors import NotFound
 from dala.work.job_models import Job, JobType
-from dala.work.models import Skill
-from dala.work.skills import skill_key
+from dala.work.skills import check_name_free, check_skills_exist, skill_key
 
 _FIELDS = ("description", "default_duration_minutes", "checklist_template")
 
@@ -33,23 +32,13 @@ def get_job_type(session: Session, job_type_id: uuid.UUID) -> JobType:
 
 def skill_requirements(session: Session, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``[{skill_id, min_level}]`` checked against the catalogue, stored as JSON."""
-    ids = {w["skill_id"] for w in wanted}
-    known = set(session.scalars(select(Skill.id).where(Skill.id.in_(ids))))
-    missing = [str(i) for i in ids if i not in known]
-    if missing:
-        raise NotFound(
-            _("Skill not found."),
-            errors={"required_skills": [_("Unknown skill: %(id)s", id=missing[0])]},
-        )
+    check_skills_exist(session, (w["skill_id"] for w in wanted), "required_skills")
     merged = {w["skill_id"]: w.get("min_level", 1) for w in wanted}
     return [{"skill_id": str(s), "min_level": level} for s, level in merged.items()]
 
 
 def _check_free(session: Session, key: str, own_id: uuid.UUID | None = None) -> None:
-    taken = session.scalar(select(JobType.id).where(JobType.name_key == key))
-    if taken is not None and taken != own_id:
-        message = _("A job type with this name exists.")
-        raise Conflict(message, errors={"name": [message]})
+    check_name_free(session, JobType, key, own_id, _("A job type with this name exists."))
 
 
 def create_job_type(session: Session, data: dict[str, Any]) -> JobType:

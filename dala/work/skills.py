@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -36,11 +37,35 @@ def get_skill(session: Session, skill_id: uuid.UUID) -> Skill:
     return skill
 
 
-def _check_free(session: Session, key: str, own_id: uuid.UUID | None = None) -> None:
-    taken = session.scalar(select(Skill.id).where(Skill.name_key == key))
+class Named(Protocol):
+    """A catalogue entry whose folded name is unique in the company."""
+
+    id: Any
+    name_key: Any
+
+
+def check_name_free(
+    session: Session, model: type[Named], key: str, own_id: uuid.UUID | None, message: str
+) -> None:
+    """409 on ``name`` when another row of ``model`` has the folded name ``key``."""
+    taken = session.scalar(select(model.id).where(model.name_key == key))
     if taken is not None and taken != own_id:
-        message = _("A skill with this name exists.")
         raise Conflict(message, errors={"name": [message]})
+
+
+def _check_free(session: Session, key: str, own_id: uuid.UUID | None = None) -> None:
+    check_name_free(session, Skill, key, own_id, _("A skill with this name exists."))
+
+
+def check_skills_exist(session: Session, ids: Iterable[uuid.UUID], field: str) -> None:
+    """404 naming ``field`` when one of ``ids`` is not in the company's catalogue."""
+    wanted = set(ids)
+    known = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted))))
+    missing = [str(i) for i in wanted - known]
+    if missing:
+        raise NotFound(
+            _("Skill not found."), errors={field: [_("Unknown skill: %(id)s", id=missing[0])]}
+        )
 
 
 def create_skill(session: Session, data: dict[str, Any]) -> Skill:

@@ -15,7 +15,8 @@ from dala.errors import Conflict, NotFound
 from dala.tenancy.services import get_branch
 from dala.work import jobs, lifecycle
 from dala.work.jobs import Actor
-from dala.work.models import Skill, Technician, TechnicianSkill, TimeOff
+from dala.work.models import Technician, TechnicianSkill, TimeOff
+from dala.work.skills import check_skills_exist
 
 _FIELDS = (
     "active",
@@ -61,12 +62,7 @@ def technician_of_user(session: Session, user_id: uuid.UUID) -> Technician | Non
 
 def _set_skills(session: Session, technician: Technician, skills: list[dict[str, Any]]) -> None:
     wanted = {s["skill_id"]: s.get("level", 3) for s in skills}
-    known = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted))))
-    missing = [str(s) for s in wanted if s not in known]
-    if missing:
-        raise NotFound(
-            _("Skill not found."), errors={"skills": [_("Unknown skill: %(id)s", id=missing[0])]}
-        )
+    check_skills_exist(session, wanted, "skills")
     session.execute(
         delete(TechnicianSkill)
         .where(TechnicianSkill.technician_id == technician.id)
