@@ -1,0 +1,1 @@
+"""Messaging: customer notifications and two-way SMS (a Dala plug-in)."""

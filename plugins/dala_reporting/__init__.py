@@ -1,0 +1,1 @@
+"""Reporting: dashboards and job profitability (a Dala plug-in)."""

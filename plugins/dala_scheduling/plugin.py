@@ -1,0 +1,68 @@
+"""Scheduling's hook implementations: its manifest.
+
+The dispatch board, calendar, map and route optimisation arrive with the
+scheduling issue; until then the module declares what it is, so enablement,
+dependency checks, settings forms and the role editor work with it.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from dala.modules.hookspecs import hookimpl
+from dala.modules.manifest import Layer, Level, Manifest, Meter, ModulePermission, Setting
+
+
+@hookimpl
+def dala_manifest() -> Manifest:
+    return Manifest(
+        name="dala_scheduling",
+        label=_l("Scheduling"),
+        description=_l(
+            "Dispatch board, calendar and map of the branch's jobs, with route optimisation "
+            "that proposes each technician's day."
+        ),
+        version="0.1.0",
+        core_api=(1,),
+        # Planning works on core's jobs, technicians and working hours alone.
+        depends=(),
+        # Each branch plans its own technicians; a branch may keep planning on paper.
+        level=Level.BRANCH,
+        # Planning is what a field-service company comes for: on from the first day.
+        layer=Layer.DEFAULT,
+        permissions=(
+            ModulePermission("schedule", "view", _l("See the dispatch board, calendar and map")),
+            ModulePermission("schedule", "plan", _l("Plan and move jobs on the dispatch board")),
+            ModulePermission("schedule", "optimise", _l("Run route optimisation and apply plans")),
+        ),
+        settings=(
+            Setting(
+                "travel_speed_kmh",
+                "integer",
+                30,
+                _l("Average travel speed (km/h)"),
+                help=_l("Used to estimate driving time between jobs; lower it for city traffic."),
+                minimum=5,
+                maximum=120,
+            ),
+            Setting(
+                "replan_policy",
+                "choice",
+                "propose",
+                _l("When the day changes"),
+                help=_l(
+                    "Propose a new plan for a dispatcher to accept, or apply it at once "
+                    "(technicians are told of changed jobs)."
+                ),
+                choices=("propose", "apply"),
+            ),
+            Setting(
+                "day_start",
+                "string",
+                "08:00",
+                _l("Dispatch board starts at"),
+                help=_l("First hour shown on the board and the calendar (HH:MM, branch time)."),
+            ),
+        ),
+        meters=(Meter("optimisation_runs", _l("Route optimisation runs"), "run"),),
+    )

@@ -1,0 +1,1 @@
+"""Tracking: technicians' live positions and arrival times (a Dala plug-in)."""
