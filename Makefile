@@ -11,10 +11,13 @@ PORT   ?= 5000
 
 install: $(VENV)/.stamp-install node_modules/.stamp-npm translations
 
-$(VENV)/.stamp-install: pyproject.toml
+# Core with the first-party plug-ins (plugins/), then the vendor example, installed the way
+# a vendor's package is (its one dependency, dala, is the checkout installed just before).
+$(VENV)/.stamp-install: pyproject.toml examples/vendor_plugin/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e examples/vendor_plugin
 	touch $@
 
 node_modules/.stamp-npm: package.json package-lock.json
