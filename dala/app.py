@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.db import Database
     from dala.extensions import csrf, limiter
     from dala.i18n import init_i18n
-    from dala.modules.host import init_plugins
+    from dala.modules.host import init_plugins, mount_plugins
     from dala.storage.keys import init_keyring
     from dala.tenancy import scoping
     from dala.web.assets import init_assets
@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_api(app)
     init_assets(app)
     init_web(app)
+    mount_plugins(app)
     register_cli(app)
 
     if app.config["PROXY_COUNT"]:

@@ -31,6 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "MASTER_KEY": "",
     # Earlier master keys, comma-separated, still accepted while `dala keys rotate` runs.
     "OLD_MASTER_KEYS": "",
+    # Plug-ins (entry-point names) the operator refuses to load, comma-separated.
+    "PLUGINS_BLOCKED": "",
+    # Load no installed plug-in at all (to start a server a broken plug-in brings down).
+    "SAFE_MODE": False,
+    # Log every plug-in hook call (debugging).
+    "PLUGIN_TRACE": False,
     # Where job attachments are stored, encrypted, by content (default: instance/files).
     "FILES_DIR": "",
     "MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
@@ -86,6 +92,10 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
         settings.update(overrides)
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "dala.db")
+    if isinstance(settings["PLUGINS_BLOCKED"], str):
+        settings["PLUGINS_BLOCKED"] = [
+            n.strip() for n in settings["PLUGINS_BLOCKED"].split(",") if n.strip()
+        ]
     if not settings["FILES_DIR"]:
         settings["FILES_DIR"] = str(Path(instance_path) / "files")
     if not settings["MIGRATION_DATABASE_URL"]:

@@ -2,6 +2,7 @@
 
 from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
+from dala.modules.models import ModuleState
 from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
 from dala.work.job_models import (
@@ -37,6 +38,7 @@ __all__ = [
     "JobAssignment",
     "JobTransition",
     "JobType",
+    "ModuleState",
     "Role",
     "RoleAssignment",
     "Site",

@@ -29,6 +29,7 @@ BRANCH_ADMINS = frozenset({"owner", "admin", "branch_admin"})
 CUSTOMER_EDITORS = frozenset({"owner", "admin", "branch_admin", "dispatcher"})
 CUSTOMER_READERS = CUSTOMER_EDITORS | {"viewer"}
 DISPATCHERS = CUSTOMER_EDITORS
+MODULE_READERS = BRANCH_ADMINS | {"viewer"}
 # Dispatchers, and the technician on a job assigned to them.
 WORKERS = DISPATCHERS | {"technician"}
 
@@ -151,6 +152,20 @@ def _my_attachment_url(client: FlaskClient, t: TenantWorld) -> str:
 def _job_body(client: FlaskClient, t: TenantWorld) -> dict[str, Any]:
     where = work.site(client, t)
     return {"customer_id": where["customer_id"], "site_id": where["id"], "title": "Leak"}
+
+
+def _a_module(client: FlaskClient, t: TenantWorld) -> str:
+    """An installed module that can be set per branch."""
+    r = call(client, "GET", f"{API}/modules?page_size=100", t["owner"])
+    names = [m["name"] for m in r.json["items"] if m["level"] != "tenant"]
+    assert names, "no installed module: run make install"
+    return str(names[0])
+
+
+def _switched_on(client: FlaskClient, t: TenantWorld, module: str) -> None:
+    """Switch an installed module on in the main branch (the case then sends no body)."""
+    body = {"branch_id": str(t.main), "enabled": True}
+    _owner(client, t, "PATCH", f"{API}/modules/{module}", json=body)
 
 
 def _own_token(client: FlaskClient, t: TenantWorld, role: str) -> str:
@@ -566,6 +581,28 @@ CASES: list[Case] = [
         "/jobs/<uuid:job_id>/attachments/<uuid:attachment_id>",
         DISPATCHERS,
         lambda c, t, r: (_my_attachment_url(c, t), None),
+    ),
+    Case(
+        "GET",
+        "/acme-warranty/registrations",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/acme-warranty/registrations", _switched_on(c, t, "acme_warranty")),
+    ),
+    Case("GET", "/modules", MODULE_READERS, lambda c, t, r: (f"{API}/modules", None)),
+    Case(
+        "GET",
+        "/modules/<string:name>",
+        MODULE_READERS,
+        lambda c, t, r: (f"{API}/modules/{_a_module(c, t)}?branch_id={t.main}", None),
+    ),
+    Case(
+        "PATCH",
+        "/modules/<string:name>",
+        BRANCH_ADMINS,
+        lambda c, t, r: (
+            f"{API}/modules/{_a_module(c, t)}",
+            {"branch_id": str(t.main), "settings": {}},
+        ),
     ),
 ]
 

@@ -8,8 +8,11 @@ from dala.api.errors import DalaApi
 from dala.api.fields import Email
 from dala.extensions import csrf
 
-api = DalaApi()
-api.register_field(Email, "string", "email")
+
+def api_of(app: Flask) -> DalaApi:
+    """The app's API (one per app: each keeps its own OpenAPI document)."""
+    api: DalaApi = app.extensions["dala.api"]
+    return api
 
 
 def init_api(app: Flask) -> None:
@@ -20,6 +23,7 @@ def init_api(app: Flask) -> None:
         job_types,
         jobs,
         meta,
+        modules,
         roles,
         signup,
         sites,
@@ -42,9 +46,12 @@ def init_api(app: Flask) -> None:
         # Swagger UI from the npm package swagger-ui-dist (see dala.web.assets).
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
     )
+    api = DalaApi()
     api.init_app(app, spec_kwargs=spec_kwargs())
-    modules = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
-    for module in (*modules, skills, technicians, job_types, jobs):
+    api.register_field(Email, "string", "email")
+    app.extensions["dala.api"] = api
+    first = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
+    for module in (*first, skills, technicians, job_types, jobs, modules):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

@@ -11,7 +11,7 @@ from dala.api.blueprint import Blueprint
 from dala.api.pagination import PageArgs, page_of, paginate_items
 from dala.api.schemas import TenantSchema, UserSchema
 from dala.auth import policy
-from dala.auth.catalogue import PERMISSIONS
+from dala.auth.catalogue import all_permissions
 from dala.auth.guard import current_principal
 
 blp = Blueprint("meta", __name__, description="The signed-in user and the permission catalogue")
@@ -65,7 +65,7 @@ class PermissionsView(MethodView):
         current_principal()
         items = [
             {"key": p.key, "resource": p.resource, "action": p.action, "label": str(p.label)}
-            for p in PERMISSIONS
+            for p in all_permissions()
             if args.get("resource") in (None, p.resource)
         ]
         return paginate_items(items, args)

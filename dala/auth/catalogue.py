@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+
+from dala.modules.manifest import Manifest
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,50 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("job", "transition", _l("Change the status of the branch's jobs")),
     Permission("job", "delete", _l("Delete draft and cancelled jobs")),
     Permission("job", "work", _l("Work own assigned jobs: status, checklist, files")),
+    Permission("module", "read", _l("View modules and their settings")),
+    Permission("module", "manage", _l("Switch modules on or off and change their settings")),
 )
 
 PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
+
+
+def _module_permissions(
+    manifests: Iterable[Manifest] | None,
+) -> dict[str, tuple[Permission, tuple[str, ...]]]:
+    """Permissions modules add, by key, with the built-in roles beyond owner and admin
+    that hold them: of ``manifests``, else of the current app's installed modules."""
+    if manifests is None:
+        plugins = current_app.extensions.get("dala.plugins") if has_app_context() else None
+        manifests = plugins.manifests.values() if plugins is not None else ()
+    found = {}
+    for manifest in manifests:
+        for p in manifest.permissions:
+            key = f"{p.resource}:{p.action}"
+            if key not in PERMISSION_KEYS:
+                found[key] = (Permission(p.resource, p.action, p.label), p.roles)
+    return found
+
+
+def all_permissions() -> tuple[Permission, ...]:
+    """Core's catalogue, then the installed modules' permissions."""
+    return (*PERMISSIONS, *(p for p, _roles in _module_permissions(None).values()))
+
+
+def permission_keys() -> frozenset[str]:
+    return PERMISSION_KEYS | frozenset(_module_permissions(None))
+
+
+def builtin_role_permissions(
+    role: str, manifests: Iterable[Manifest] | None = None
+) -> frozenset[str]:
+    """A built-in role's permissions, with what installed modules grant it."""
+    extra = {
+        key
+        for key, (_p, roles) in _module_permissions(manifests).items()
+        if role in ("owner", "admin") or role in roles
+    }
+    return BUILTIN_ROLES[role] | extra
+
 
 _OWN_TOKENS = {"token:read", "token:create", "token:revoke"}
 _ALL = {p.key for p in PERMISSIONS}
@@ -107,6 +152,8 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "job_type:update",
             # Held so a branch admin can grant the technician role (within own rights).
             "job:work",
+            "module:read",
+            "module:manage",
         }
     ),
     "dispatcher": frozenset(
@@ -136,6 +183,7 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
             "technician:read",
             "job_type:read",
             "job:read",
+            "module:read",
             *_OWN_TOKENS,
         }
     ),

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from dala.auth import policy
-from dala.auth.catalogue import PERMISSION_KEYS
+from dala.auth.catalogue import permission_keys
 from dala.auth.models import ApiToken, User
 from dala.auth.policy import TenantPolicy
 from dala.errors import Forbidden, NotFound, Unauthenticated
@@ -49,7 +49,7 @@ class Principal:
         )
 
     def permissions_in(self, branch_id: uuid.UUID | None) -> set[str]:
-        return {p for p in PERMISSION_KEYS if self.can(p, branch_id)}
+        return {p for p in permission_keys() if self.can(p, branch_id)}
 
 
 def current_principal() -> Principal:

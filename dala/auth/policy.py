@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ from sqlalchemy import Engine, Index, and_, delete, or_, select, update
 from sqlalchemy.orm import Query, Session
 from sqlalchemy_adapter import Adapter, CasbinRule
 
-from dala.auth.catalogue import BUILTIN_ROLES
+from dala.auth.catalogue import BUILTIN_ROLES, builtin_role_permissions
 from dala.auth.models import Role, RoleAssignment
+from dala.modules.manifest import Manifest
 from dala.tenancy.models import Branch, Tenant
 
 MODEL_PATH = Path(__file__).with_name("authz_model.conf")
@@ -234,10 +236,11 @@ def forget_branch(session: Session, tenant_id: uuid.UUID, branch_id: uuid.UUID) 
     )
 
 
-def sync_builtin_roles(session: Session) -> int:
+def sync_builtin_roles(session: Session, manifests: Iterable[Manifest] = ()) -> int:
     """Make the built-in role templates in ``casbin_rule`` match the catalogue; returns changes."""
     changed = 0
-    for role, permissions in BUILTIN_ROLES.items():
+    for role in BUILTIN_ROLES:
+        permissions = builtin_role_permissions(role, manifests)
         current = {
             f"{r.v1}:{r.v2}"
             for r in session.scalars(

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy_adapter import CasbinRule
 
 from dala.auth import policy
-from dala.auth.catalogue import BUILTIN_ROLE_LABELS, BUILTIN_ROLES, PERMISSION_KEYS
+from dala.auth.catalogue import (
+    BUILTIN_ROLE_LABELS,
+    BUILTIN_ROLES,
+    builtin_role_permissions,
+    permission_keys,
+)
 from dala.auth.grants import grant_role
 from dala.auth.guard import ALL_BRANCHES, Principal, permitted_branches
 from dala.auth.models import Role, RoleAssignment, UserStatus
@@ -62,7 +67,7 @@ def _builtin_view(key: str) -> RoleView:
         name=str(BUILTIN_ROLE_LABELS[key]),
         description="",
         builtin=True,
-        permissions=sorted(BUILTIN_ROLES[key]),
+        permissions=sorted(builtin_role_permissions(key)),
     )
 
 
@@ -113,7 +118,7 @@ def get_custom_role(session: Session, key: str) -> Role:
 
 
 def _check_permissions(permissions: list[str]) -> set[str]:
-    unknown = sorted(set(permissions) - PERMISSION_KEYS)
+    unknown = sorted(set(permissions) - permission_keys())
     if unknown:
         raise ValidationFailed(
             _("Unknown permissions: %(names)s", names=", ".join(unknown)),

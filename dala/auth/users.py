@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dala.auth import policy
-from dala.auth.catalogue import PERMISSION_KEYS
+from dala.auth.catalogue import permission_keys
 from dala.auth.guard import Principal
 from dala.auth.models import ApiToken, RoleAssignment, User, UserStatus
 from dala.auth.secrets import hash_password, verify_password
@@ -102,7 +102,7 @@ def held_permissions(principal: Principal, user_id: uuid.UUID) -> set[str]:
     return {
         permission
         for dom in authz.user_domains(user_id)
-        for permission in PERMISSION_KEYS
+        for permission in permission_keys()
         if authz.allowed(user_id, policy.branch_of_domain(dom), permission)
     }
 

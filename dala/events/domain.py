@@ -67,7 +67,8 @@ def publish(session: Session, evt: JobEvent) -> None:
     def deliver() -> None:
         from dala.modules.host import hooks
 
-        with app.app_context(), context.tenant_scope(evt.tenant_id):
-            hooks(app).job_event(evt)
+        with app.app_context(), context.tenant_scope(evt.tenant_id, evt.branch_id):
+            facade = hooks(app)
+            facade.job_event(evt, facade.enabled_in(evt.branch_id))
 
     on_commit(session, deliver)

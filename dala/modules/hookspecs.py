@@ -11,13 +11,50 @@ the change and the other plug-ins are unaffected.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from dala.events.domain import JobAssigned, JobCreated, JobScheduled, JobStatusChanged
 
+if TYPE_CHECKING:
+    from flask import Blueprint
+    from flask_smorest import Blueprint as ApiBlueprint
+
+    from dala.modules.manifest import Manifest
+    from dala.web.shell import NavItem
+
 PROJECT = "dala"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- what a plug-in is and brings (called once at start-up) ---------------------------------
+
+
+@hookspec
+def dala_manifest() -> Manifest:  # type: ignore[empty-body]
+    """The plug-in's manifest: name, version, dependencies, level, permissions, settings,
+    usage meters (see ``dala.modules.manifest``). Every plug-in implements it."""
+
+
+@hookspec
+def dala_api_blueprints() -> list[ApiBlueprint]:  # type: ignore[empty-body]
+    """flask-smorest blueprints mounted under ``/api/v1``; answered with 404 for a branch
+    where the module is off."""
+
+
+@hookspec
+def dala_blueprints() -> list[Blueprint]:  # type: ignore[empty-body]
+    """Flask blueprints of portal pages; answered with 404 where the module is off."""
+
+
+@hookspec
+def dala_nav_items() -> list[NavItem]:  # type: ignore[empty-body]
+    """Entries for the portal's main navigation, shown only where the module is on."""
+
+
+# --- job lifecycle (called after commit, for modules on in the job's branch) ---------------
 
 
 @hookspec

@@ -1,13 +1,24 @@
-"""The plug-in manager kept on the app, and the typed facade core calls hooks through."""
+"""The plug-in manager kept on the app, and the typed facade core calls hooks through.
+
+Start-up (``init_plugins``): block what the operator blocked, load installed
+plug-ins from the ``dala.plugins`` entry points (none in safe mode), register
+extra ones, ``check_pending()``, read each plug-in's manifest. Then
+(``mount_plugins``) every plug-in's blueprints and navigation entries are
+added once; a request gate answers 404 where the module is off for the branch.
+Per call, hooks of modules switched off in the branch concerned are left out
+(``subset_hook_caller``, cached per set of left-out plug-ins).
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import pluggy
-from flask import Flask
+from flask import Flask, abort, request
+from flask_login import current_user
 
 from dala.events.domain import (
     JobAssigned,
@@ -17,10 +28,10 @@ from dala.events.domain import (
     JobStatusChanged,
 )
 from dala.modules import hookspecs
+from dala.modules.discovery import ENTRY_POINT_GROUP
+from dala.modules.manifest import CORE_API_VERSION, Manifest
 
 log = logging.getLogger(__name__)
-
-ENTRY_POINT_GROUP = "dala.plugins"
 
 
 class Hooks:
@@ -28,42 +39,178 @@ class Hooks:
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
+        #: module name -> manifest, for every plug-in that declared one
+        self.manifests: dict[str, Manifest] = {}
+        #: pluggy plug-in name -> module name
+        self.module_of_plugin: dict[str, str] = {}
+        #: blueprint name -> module name (gated per request)
+        self.blueprint_modules: dict[str, str] = {}
+        self._subsets: dict[tuple[str, frozenset[str]], Any] = {}
 
-    def _call_each(self, name: str, **kwargs: Any) -> None:
+    # --- plug-ins and their modules ---------------------------------------------------------
+
+    def read_manifests(self) -> None:
+        for impl in self.pm.hook.dala_manifest.get_hookimpls():
+            try:
+                manifest = cast(Manifest, impl.function())
+            except Exception:
+                log.exception("plug-in %r: its manifest failed; not loaded", impl.plugin_name)
+                self.pm.unregister(name=impl.plugin_name)
+                continue
+            if CORE_API_VERSION not in manifest.core_api:
+                log.error(
+                    "plug-in %r needs core API %s, this is %s; not loaded",
+                    impl.plugin_name,
+                    manifest.core_api,
+                    CORE_API_VERSION,
+                )
+                self.pm.unregister(name=impl.plugin_name)
+                continue
+            if manifest.name in self.manifests:
+                log.error(
+                    "two plug-ins call themselves %r; the second is not loaded", manifest.name
+                )
+                self.pm.unregister(name=impl.plugin_name)
+                continue
+            self.manifests[manifest.name] = manifest
+            self.module_of_plugin[impl.plugin_name] = manifest.name
+        for manifest in self.manifests.values():
+            for needed in manifest.depends:
+                if needed not in self.manifests:
+                    log.warning("module %r needs %r, which is not installed", manifest.name, needed)
+
+    def per_plugin(self, hook: str) -> list[tuple[str | None, Any]]:
+        """(module, result) of each implementation of a start-up hook, failures logged."""
+        results = []
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            try:
+                value = impl.function()
+            except Exception:
+                log.exception("plug-in %r failed in %s", impl.plugin_name, hook)
+                continue
+            results.append((self.module_of_plugin.get(impl.plugin_name), value))
+        return results
+
+    def _caller(self, name: str, enabled: frozenset[str] | None) -> Any:
+        """The hook without the plug-ins of modules that are off (all when ``enabled`` is None)."""
+        off = frozenset(
+            plugin
+            for plugin, module in self.module_of_plugin.items()
+            if enabled is not None and module not in enabled
+        )
+        key = (name, off)
+        if key not in self._subsets:
+            remove = [self.pm.get_plugin(p) for p in off]
+            self._subsets[key] = self.pm.subset_hook_caller(name, remove_plugins=remove)
+        return self._subsets[key]
+
+    def _call_each(self, name: str, enabled: frozenset[str] | None, **kwargs: Any) -> None:
         # Each implementation on its own: one plug-in's failure must not stop the others.
-        caller: pluggy.HookCaller = getattr(self.pm.hook, name)
-        for impl in reversed(caller.get_hookimpls()):  # pluggy's call order
+        for impl in reversed(self._caller(name, enabled).get_hookimpls()):  # pluggy's order
             try:
                 impl.function(**kwargs)
             except Exception:
                 log.exception("plug-in %r failed in %s", impl.plugin_name, name)
 
-    def job_event(self, event: JobEvent) -> None:
-        """Deliver a domain event to the hook that carries its kind."""
+    # --- job lifecycle ------------------------------------------------------------------------
+
+    def job_event(self, event: JobEvent, enabled: frozenset[str] | None = None) -> None:
+        """Deliver a domain event to the hook that carries its kind, for the modules on."""
         if isinstance(event, JobCreated):
-            self._call_each("dala_job_created", event=event)
+            self._call_each("dala_job_created", enabled, event=event)
         elif isinstance(event, JobScheduled):
-            self._call_each("dala_job_scheduled", event=event)
+            self._call_each("dala_job_scheduled", enabled, event=event)
         elif isinstance(event, JobAssigned):
-            self._call_each("dala_job_assigned", event=event)
+            self._call_each("dala_job_assigned", enabled, event=event)
         elif isinstance(event, JobStatusChanged):
-            self._call_each("dala_job_status_changed", event=event)
+            self._call_each("dala_job_status_changed", enabled, event=event)
             if event.to_status == "completed":
-                self._call_each("dala_job_completed", event=event)
+                self._call_each("dala_job_completed", enabled, event=event)
+
+    def enabled_in(self, branch_id: uuid.UUID | None) -> frozenset[str]:
+        """The modules on in ``branch_id`` for the current company (cached per request)."""
+        from dala.db import get_session
+        from dala.modules.enablement import enabled_modules
+
+        return enabled_modules(get_session(), self.manifests, branch_id)
 
 
 def init_plugins(app: Flask, extra: Iterable[object] = ()) -> Hooks:
     """Build the manager: hookspecs, installed plug-ins (entry points), then ``extra``."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for name in app.config["PLUGINS_BLOCKED"]:
+        pm.set_blocked(name)
+    if app.config["SAFE_MODE"]:
+        log.warning("safe mode: no installed plug-in is loaded")
+    else:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in [*extra, *app.config.get("PLUGINS", ())]:
         pm.register(plugin)
     # A misspelt hook name fails at start-up, not silently at run time.
     pm.check_pending()
+    if app.config["PLUGIN_TRACE"]:
+        pm.trace.root.setwriter(lambda message: log.info("hook: %s", message.rstrip()))
+        pm.enable_tracing()
     facade = Hooks(pm)
+    facade.read_manifests()
     app.extensions["dala.plugins"] = facade
     return facade
+
+
+def mount_plugins(app: Flask) -> None:
+    """Register every plug-in's blueprints and navigation entries, and the per-branch gate."""
+    from dala.api import api_of
+    from dala.extensions import csrf
+    from dala.tenancy import context
+    from dala.web.shell import NavItem, add_nav_item
+
+    facade = hooks(app)
+    for module, blueprints in facade.per_plugin("dala_api_blueprints"):
+        for blp in blueprints or ():
+            csrf.exempt(blp)
+            api_of(app).register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
+            if module:
+                facade.blueprint_modules[blp.name] = module
+    for module, blueprints in facade.per_plugin("dala_blueprints"):
+        for bp in blueprints or ():
+            app.register_blueprint(bp)
+            if module:
+                facade.blueprint_modules[bp.name] = module
+    for module, items in facade.per_plugin("dala_nav_items"):
+        for item in items or ():
+            add_nav_item(app, _gated(item, module, facade, context.current_branch_id, NavItem))
+
+    @app.before_request
+    def _module_gate() -> None:
+        module = facade.blueprint_modules.get(request.blueprint or "")
+        if module is None:
+            return
+        if context.current() is None:
+            current_user.is_authenticated  # noqa: B018 - loads the portal user and their company
+        # A module's pages and endpoints exist only for a company, where it is on.
+        if context.current() is None or module not in facade.enabled_in(
+            context.current_branch_id()
+        ):
+            abort(404)
+
+
+def _gated(item: Any, module: str | None, facade: Hooks, branch: Any, cls: Any) -> Any:
+    """The nav item, shown only where its module is on (and its own check passes)."""
+    if module is None:
+        return item
+    own = item.visible
+
+    def visible() -> bool:
+        from dala.tenancy import context
+
+        if not context.current() is not None or module not in facade.enabled_in(branch()):
+            return False
+        return own() if own else True
+
+    return cls(
+        label=item.label, icon=item.icon, endpoint=item.endpoint, href=item.href, visible=visible
+    )
 
 
 def hooks(app: Flask) -> Hooks:
