@@ -34,7 +34,7 @@ def init_api(app: Flask) -> None:
         users,
     )
     from dala.api.gate import authenticate_api_request
-    from dala.api.spec import spec_kwargs
+    from dala.api.spec import ErrorResponses, spec_kwargs
 
     app.config.update(
         API_TITLE="Dala API",
@@ -47,7 +47,9 @@ def init_api(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui-dist/",
     )
     api = DalaApi()
-    api.init_app(app, spec_kwargs=spec_kwargs())
+    errors = ErrorResponses()
+    app.extensions["dala.api.errors"] = errors
+    api.init_app(app, spec_kwargs=spec_kwargs(errors))
     api.register_field(Email, "string", "email")
     app.extensions["dala.api"] = api
     first = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)

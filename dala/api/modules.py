@@ -100,6 +100,7 @@ class ModulesView(MethodView):
     @require("module:read")
     @blp.arguments(ModuleListArgs, location="query")
     @blp.response(200, page_of(ModuleSchema))
+    @blp.alt_response(404, description="The branch is not one of the company's")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every installed module with its manifest and its state at the scope asked for."""
         branch_id = args.get("branch_id")

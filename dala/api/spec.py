@@ -32,13 +32,21 @@ def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[in
 class ErrorResponses(BasePlugin):
     """Documents on every operation the errors it can give, each with the ``Error`` body."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: Path prefixes of modules' endpoints: 404 where the module is off.
+        self.module_prefixes: set[str] = set()
+
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
         for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
             documented = {str(code) for code in responses}
-            for status in sorted(_error_statuses(path or "", method, operation)):
+            statuses = _error_statuses(path or "", method, operation)
+            if any((path or "").startswith(p) for p in self.module_prefixes):
+                statuses.add(404)
+            for status in sorted(statuses):
                 if str(status) not in documented:
                     responses[status] = HTTPStatus(status).name  # flask-smorest's components
             for code, response in responses.items():
@@ -79,9 +87,9 @@ class HeaderParameters(BasePlugin):
                 )
 
 
-def spec_kwargs() -> dict[str, object]:
+def spec_kwargs(errors: ErrorResponses) -> dict[str, object]:
     return {
-        "extra_plugins": [ErrorResponses(), HeaderParameters()],
+        "extra_plugins": [errors, HeaderParameters()],
         "info": {
             "description": (
                 "Multi-tenant field service management. Authenticate with "

@@ -169,7 +169,10 @@ def mount_plugins(app: Flask) -> None:
     for module, blueprints in facade.per_plugin("dala_api_blueprints"):
         for blp in blueprints or ():
             csrf.exempt(blp)
-            api_of(app).register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
+            prefix = "/api/v1" + (blp.url_prefix or "")
+            if module:
+                app.extensions["dala.api.errors"].module_prefixes.add(prefix)
+            api_of(app).register_blueprint(blp, url_prefix=prefix)
             if module:
                 facade.blueprint_modules[blp.name] = module
     for module, blueprints in facade.per_plugin("dala_blueprints"):
