@@ -166,7 +166,8 @@ def test_pages_and_menu_follow_the_module(plugged: Flask, pw: World) -> None:
     from dala.web.shell import nav_items
 
     client = plugged.test_client()
-    assert client.get("/test-gadgets/").status_code == 404  # no company: no module
+    signed_out = client.get("/test-gadgets/")
+    assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]
     gadgets_nav = [i for i in nav_items(plugged) if i.endpoint == "test_gadgets.index"]
     assert len(gadgets_nav) == 1
     with plugged.test_request_context():

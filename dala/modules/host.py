@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import pluggy
 from flask import Flask, abort, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dala.events.domain import (
@@ -45,6 +46,8 @@ class Hooks:
         self.module_of_plugin: dict[str, str] = {}
         #: blueprint name -> module name (gated per request)
         self.blueprint_modules: dict[str, str] = {}
+        #: the portal (page) blueprints among them: signed-out visitors go to sign in
+        self.page_blueprints: set[str] = set()
         self._subsets: dict[tuple[str, frozenset[str]], Any] = {}
 
     # --- plug-ins and their modules ---------------------------------------------------------
@@ -161,7 +164,7 @@ def init_plugins(app: Flask, extra: Iterable[object] = ()) -> Hooks:
 def mount_plugins(app: Flask) -> None:
     """Register every plug-in's blueprints and navigation entries, and the per-branch gate."""
     from dala.api import api_of
-    from dala.extensions import csrf
+    from dala.extensions import csrf, login_manager
     from dala.tenancy import context
     from dala.web.shell import NavItem, add_nav_item
 
@@ -180,22 +183,27 @@ def mount_plugins(app: Flask) -> None:
             app.register_blueprint(bp)
             if module:
                 facade.blueprint_modules[bp.name] = module
+                facade.page_blueprints.add(bp.name)
     for module, items in facade.per_plugin("dala_nav_items"):
         for item in items or ():
             add_nav_item(app, _gated(item, module, facade, context.current_branch_id, NavItem))
 
     @app.before_request
-    def _module_gate() -> None:
-        module = facade.blueprint_modules.get(request.blueprint or "")
+    def _module_gate() -> ResponseReturnValue | None:
+        blueprint = request.blueprint or ""
+        module = facade.blueprint_modules.get(blueprint)
         if module is None:
-            return
-        if context.current() is None:
-            current_user.is_authenticated  # noqa: B018 - loads the portal user and their company
-        # A module's pages and endpoints exist only for a company, where it is on.
+            return None
+        if context.current() is None and not current_user.is_authenticated:  # loads the company
+            if blueprint in facade.page_blueprints:
+                return login_manager.unauthorized()
+            abort(404)
+        # A module's pages and endpoints exist only where it is on.
         if context.current() is None or module not in facade.enabled_in(
             context.current_branch_id()
         ):
             abort(404)
+        return None
 
 
 def _gated(item: Any, module: str | None, facade: Hooks, branch: Any, cls: Any) -> Any:
