@@ -83,3 +83,21 @@ def test_no_view_into_another_company(client: FlaskClient, world: World) -> None
     assert r.status_code == 200 and job["id"] not in r.get_data(as_text=True)
     foreign = call(client, "GET", LIST, b["owner"], headers={"X-Dala-Branch": str(a.main)})
     assert foreign.status_code == 422  # another company's branch is refused, not shown
+
+
+def test_the_vendor_page_and_menu_entry_follow_the_module(
+    client: FlaskClient, world: World
+) -> None:
+    from tests.test_web_pages import sign_in
+
+    t = world.a
+    portal = client.application.test_client()
+    sign_in(portal, t, "owner")
+    home = portal.get("/")
+    assert home.status_code == 200 and "/acme-warranty/" not in home.text
+    assert portal.get("/acme-warranty/").status_code == 404
+    _switch(client, t, t.main, True)
+    _complete(client, t, t.main)
+    page = portal.get("/acme-warranty/")
+    assert page.status_code == 200, page.text
+    assert "/acme-warranty/" in portal.get("/").text  # the menu entry is back
