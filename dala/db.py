@@ -81,6 +81,12 @@ def on_commit(session: Session, action: Callable[[], object]) -> None:
     session.info.setdefault(_ON_COMMIT, []).append(action)
 
 
+def pending_on_commit(session: Session) -> list[Callable[[], object]]:
+    """The actions waiting for the session's commit (to add to the last one)."""
+    actions: list[Callable[[], object]] = session.info.get(_ON_COMMIT, [])
+    return actions
+
+
 def _run_on_commit(session: Session) -> None:
     # The change is saved whatever happens here: one failing action must not stop
     # the others, nor turn the caller's success into an error.

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from acme_warranty.models import Registration
 from dala.auth.models import RoleAssignment, User
 from dala.db import get_session
 from dala.demo import DEMO_PASSWORD, JOB_COUNT, catalogue, names, seed_demo
@@ -373,3 +374,17 @@ def test_the_plan_is_deterministic_and_complete_at_any_hour(now: datetime) -> No
     finals = {path[-1] for _c, _k, _s, _crew, path, _t in first}
     assert finals == set(JobStatus)
     assert all(t <= now for *_rest, times in first for t in times)
+
+
+def test_the_demo_runs_with_its_modules_on(client: FlaskClient, demo: Demo, db: Session) -> None:
+    from dala.modules.models import ModuleState
+
+    on = {(m.module, m.branch_id is None) for m in db.scalars(select(ModuleState)) if m.enabled}
+    assert ("dala_crm", True) in on and ("dala_tracking", False) in on
+    assert ("acme_warranty", False) in on
+    # The vendor's hook ran for the demo's completed jobs while it was seeded.
+    registrations = db.execute(select(func.count()).select_from(Registration)).scalar_one()
+    completed = db.scalar(
+        select(func.count()).select_from(Job).where(Job.status == JobStatus.COMPLETED)
+    )
+    assert registrations == completed and completed

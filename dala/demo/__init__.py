@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,10 @@ from dala.auth.grants import grant_role
 from dala.auth.models import RoleAssignment, User, UserStatus
 from dala.auth.users import invite_user, new_session_nonce, set_password
 from dala.db import get_session, utcnow
+from dala.modules.enablement import set_state
+from dala.modules.host import hooks
+from dala.modules.manifest import Level
+from dala.modules.models import ModuleState
 from dala.tenancy import context
 from dala.tenancy.models import Branch, Tenant
 from dala.tenancy.services import create_branch, signup, update_branch, update_tenant
@@ -86,6 +91,8 @@ def seed_demo(*, slug: str = DEMO_SLUG, now: datetime | None = None) -> list[Log
             update_tenant(session, tenant, {"name": COMPANY_NAME})
         branches = _branches(session)
         users = _people(session, branches, fresh)
+        if session.scalar(select(ModuleState.id).limit(1)) is None:
+            _switch_modules_on(session, branches)
         if session.scalar(select(Job.id).limit(1)) is None:
             _fill(session, branches, users, now or utcnow())
         session.commit()
@@ -95,6 +102,22 @@ def seed_demo(*, slug: str = DEMO_SLUG, now: datetime | None = None) -> list[Log
     return [(s.role, s.email, DEMO_PASSWORD) for s in STAFF] + [
         ("technician", email, DEMO_PASSWORD) for email in first_technicians.values()
     ]
+
+
+#: Optional modules the demo company shows switched on (when installed).
+DEMO_MODULES = ("dala_tracking", "dala_messaging", "dala_crm", "acme_warranty")
+
+
+def _switch_modules_on(session: Session, branches: dict[str, Branch]) -> None:
+    """The demo runs with every module on: defaults are, the optional ones listed here."""
+    manifests = hooks(current_app).manifests
+    for name in DEMO_MODULES:
+        manifest = manifests.get(name)
+        if manifest is None:
+            continue
+        scopes = [None] if manifest.level == Level.TENANT else [b.id for b in branches.values()]
+        for branch_id in scopes:
+            set_state(session, manifests, name, branch_id=branch_id, enabled=True)
 
 
 def _branches(session: Session) -> dict[str, Branch]:

@@ -11,10 +11,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from dala.db import on_commit
+from dala.db import on_commit, pending_on_commit
 from dala.tenancy import context
 
 
@@ -60,15 +60,36 @@ class JobStatusChanged(JobEvent):
     reason: str | None = field(default=None, repr=False)  # may hold customer details
 
 
-def publish(session: Session, evt: JobEvent) -> None:
-    """Deliver ``evt`` to plug-ins once the session's transaction commits."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+class _Delivery:
+    """The events of one transaction, delivered after it commits.
 
-    def deliver() -> None:
+    Each event is delivered in an app context of its own scoped to its company;
+    which modules are on is looked up once per branch for the whole batch.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.events: list[JobEvent] = []
+
+    def __call__(self) -> None:
         from dala.modules.host import hooks
 
-        with app.app_context(), context.tenant_scope(evt.tenant_id, evt.branch_id):
-            facade = hooks(app)
-            facade.job_event(evt, facade.enabled_in(evt.branch_id))
+        facade = hooks(self.app)
+        enabled: dict[tuple[uuid.UUID, uuid.UUID], frozenset[str]] = {}
+        for evt in self.events:
+            with self.app.app_context(), context.tenant_scope(evt.tenant_id, evt.branch_id):
+                key = (evt.tenant_id, evt.branch_id)
+                if key not in enabled:
+                    enabled[key] = facade.enabled_in(evt.branch_id)
+                facade.job_event(evt, enabled[key])
 
-    on_commit(session, deliver)
+
+def publish(session: Session, evt: JobEvent) -> None:
+    """Deliver ``evt`` to plug-ins once the session's transaction commits."""
+    pending = pending_on_commit(session)
+    if pending and isinstance(pending[-1], _Delivery):
+        pending[-1].events.append(evt)
+        return
+    delivery = _Delivery(current_app._get_current_object())  # type: ignore[attr-defined]
+    delivery.events.append(evt)
+    on_commit(session, delivery)
