@@ -194,3 +194,19 @@ def test_safe_mode_and_block_list(database: TestDatabase, mailbox: Mailbox) -> N
         app = create_app(app_config(database, mailbox, PLUGINS_BLOCKED=[blocked]))
         assert blocked not in {n for n in hooks(app).module_of_plugin}
         app.extensions["dala.db"].engine.dispose()
+
+
+def test_hook_calls_can_be_traced(
+    database: TestDatabase, mailbox: Mailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    traced = create_app(app_config(database, mailbox, PLUGIN_TRACE=True, PLUGINS=[Widgets()]))
+    try:
+        with caplog.at_level(logging.INFO, logger="dala.modules.host"):
+            hooks(traced).pm.hook.dala_manifest()
+        assert any(
+            "hook:" in r.getMessage() and "dala_manifest" in r.getMessage() for r in caplog.records
+        )
+    finally:
+        traced.extensions["dala.db"].engine.dispose()
