@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala import mail
     from dala.api import init_api
     from dala.api.errors import register_error_handlers
+    from dala.audit import recorder
     from dala.auth.policy import PolicyStore
     from dala.auth.sessions import init_sessions
     from dala.cli import register_cli
@@ -38,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db = Database(app)
     scoping.install(db.session_factory)
+    recorder.install(db.session_factory)
     mail.install(app)
     init_plugins(app)
     init_keyring(app)

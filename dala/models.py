@@ -1,5 +1,6 @@
 """Every core table, imported in one place for Alembic and the test suite."""
 
+from dala.audit.models import AuditEvent
 from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
 from dala.modules.models import ModuleState
@@ -28,6 +29,7 @@ __all__ = [
     "ActionToken",
     "ApiToken",
     "Attachment",
+    "AuditEvent",
     "Base",
     "Branch",
     "ChecklistItem",

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import LargeBinary, func, select, type_coerce
 
 from dala import create_app
+from dala.audit.models import AuditEvent
 from dala.auth.models import RoleAssignment, User
 from dala.auth.tokens import issue_token
 from dala.db import database, get_session
@@ -41,6 +42,15 @@ def _customer(i: int) -> dict[str, Any]:
         "phone": f"+7 701 555 {i // 100:02d} {i % 100:02d}",
         "notes": f"Домофон {i}",
     }
+
+
+def _audit_values(app: Flask, tenant_id: uuid.UUID) -> int:
+    """Encrypted values the audit log holds (one per entry: the world's own set-up)."""
+    with app.app_context(), context.tenant_scope(tenant_id):
+        session = get_session()
+        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        session.rollback()
+    return count
 
 
 def _create(client: FlaskClient, person: Person, i: int) -> dict[str, Any]:
@@ -111,10 +121,14 @@ def test_new_data_key_reencrypts_every_value_and_nothing_a_client_sees_changes(
         remaining = rotation.values_under_retired_keys(a)
         assert keyring().active(a, KeyPurpose.INDEX)[0] == index_id  # never rotated with data
     # 5 customers (name, notes) and their primary contacts (name, e-mail, phone)
-    assert (result.rewritten, result.conflicts, result.unreadable) == (25, 0, 0)
+    assert (result.rewritten, result.conflicts, result.unreadable) == (
+        25 + _audit_values(app, a),
+        0,
+        0,
+    )
     assert remaining == 0 and new_id != old_id
     stored = _stored(app, a)
-    assert len(stored) == 25
+    assert len(stored) == 25 + _audit_values(app, a)
     assert {crypto.key_id_of(v) for v in stored.values()} == {new_id}
     assert ("customers", 5, 5) in seen and ("customer_contacts", 5, 5) in seen
     assert ("customers", 2, 5) in seen  # batches of two, reported as they went
@@ -172,7 +186,7 @@ def test_retired_keys_are_dropped_only_when_nothing_names_them(
         done = rotation.drop_retired(a, grace=timedelta(0))
         left = rotation.tenant_status(rotation.list_tenants(world.a.slug)[0]).keys
     assert early.too_recent == [old_id] and not early.dropped
-    assert still_used.in_use == {old_id: 5} and not still_used.dropped
+    assert still_used.in_use == {old_id: 5 + _audit_values(app, a)} and not still_used.dropped
     assert recent.too_recent == [old_id] and not recent.dropped
     assert done.dropped == [old_id]
     assert sorted((k.purpose, k.status) for k in left) == [
@@ -188,6 +202,7 @@ def test_stored_files_are_reencrypted_and_keep_their_key_until_then(
     a = world.a.tenant_id
     with_files = create_app(app_config(database, mailbox, FILES_DIR=str(tmp_path)))
     seen: list[tuple[str, int, int]] = []
+    audits = _audit_values(with_files, a)
     try:
         with with_files.app_context():
             address = files.put(a, b"\x89PNG a photo of the boiler")
@@ -200,8 +215,8 @@ def test_stored_files_are_reencrypted_and_keep_their_key_until_then(
             dropped = rotation.drop_retired(a, grace=timedelta(0))
     finally:
         _dispose(with_files)
-    assert kept.in_use == {old_id: 1} and not kept.dropped
-    assert result.rewritten == 1 and ("files", 1, 1) in seen
+    assert kept.in_use == {old_id: 1 + audits} and not kept.dropped
+    assert result.rewritten == 1 + audits and ("files", 1, 1) in seen
     assert new_id != old_id and dropped.dropped == [old_id]
 
 
@@ -360,14 +375,15 @@ def test_keys_commands_rotate_and_report(
     assert "keys re-wrapped under the current master key: 0" in rotated.output
     assert "customers: 3/3 re-encrypted" in rotated.output
     assert "customer_contacts: 3/3 re-encrypted" in rotated.output
-    assert "values re-encrypted: 15" in rotated.output
+    assert f"values re-encrypted: {15 + _audit_values(app, world.a.tenant_id)}" in rotated.output
     assert "values still under retired keys: 0" in rotated.output
     status = runner.invoke(args=["keys", "status", "--tenant", slug])
     assert status.exit_code == 0, status.output
     lines = status.output.splitlines()
     assert lines[0].startswith(slug)
     data = [line.split() for line in lines if line.split()[:1] == ["data"]]
-    assert sorted((d[1], d[-2]) for d in data) == [("active", "15"), ("retired", "0")]
+    values = str(15 + _audit_values(app, world.a.tenant_id))
+    assert sorted((d[1], d[-2]) for d in data) == [("active", values), ("retired", "0")]
     assert all("current master" in line for line in lines if line.split()[:1] == ["data"])
     assert any(line.split()[:2] == ["index", "active"] for line in lines)
     assert "values under retired keys: 0" in status.output

@@ -588,6 +588,7 @@ CASES: list[Case] = [
         OWNER_ADMIN,
         lambda c, t, r: (f"{API}/acme-warranty/registrations", _switched_on(c, t, "acme_warranty")),
     ),
+    Case("GET", "/audit-events", OWNER_ADMIN, lambda c, t, r: (f"{API}/audit-events", None)),
     Case("GET", "/modules", MODULE_READERS, lambda c, t, r: (f"{API}/modules", None)),
     Case(
         "GET",

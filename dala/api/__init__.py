@@ -17,6 +17,7 @@ def api_of(app: Flask) -> DalaApi:
 
 def init_api(app: Flask) -> None:
     from dala.api import (
+        audit,
         auth,
         branches,
         customers,
@@ -53,7 +54,7 @@ def init_api(app: Flask) -> None:
     api.register_field(Email, "string", "email")
     app.extensions["dala.api"] = api
     first = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
-    for module in (*first, skills, technicians, job_types, jobs, modules):
+    for module in (*first, skills, technicians, job_types, jobs, modules, audit):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

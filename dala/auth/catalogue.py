@@ -68,6 +68,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("job", "work", _l("Work own assigned jobs: status, checklist, files")),
     Permission("module", "read", _l("View modules and their settings")),
     Permission("module", "manage", _l("Switch modules on or off and change their settings")),
+    Permission("audit", "read", _l("View the audit log of administrative changes")),
 )
 
 PERMISSION_KEYS: frozenset[str] = frozenset(p.key for p in PERMISSIONS)
