@@ -382,9 +382,16 @@ def test_the_demo_runs_with_its_modules_on(client: FlaskClient, demo: Demo, db: 
     on = {(m.module, m.branch_id is None) for m in db.scalars(select(ModuleState)) if m.enabled}
     assert ("dala_crm", True) in on and ("dala_tracking", False) in on
     assert ("acme_warranty", False) in on
-    # The vendor's hook ran for the demo's completed jobs while it was seeded.
-    registrations = db.execute(select(func.count()).select_from(Registration)).scalar_one()
-    completed = db.scalar(
-        select(func.count()).select_from(Job).where(Job.status == JobStatus.COMPLETED)
-    )
-    assert registrations == completed and completed
+    # The vendor's hook ran for the demo's completed jobs while it was seeded, and each
+    # warranty starts on the day the job was completed (in the branch's time zone), not
+    # on the day the demo was seeded.
+    registered = {r.job_id: r.completed_on for r in db.scalars(select(Registration))}
+    completed = db.execute(
+        select(Job.id, Job.completed_at, Branch.timezone)
+        .join(Branch, (Branch.tenant_id == Job.tenant_id) & (Branch.id == Job.branch_id))
+        .where(Job.status == JobStatus.COMPLETED)
+    ).all()
+    assert completed and len(registered) == len(completed)
+    for job_id, completed_at, timezone in completed:
+        assert registered[job_id] == completed_at.astimezone(ZoneInfo(timezone)).date()
+    assert len(set(registered.values())) > 5

@@ -1,6 +1,6 @@
 """Carrying out the demo's plan with the services, so every status change is a recorded,
-legal transition; then back-dating what the services stamp with the current time
-(creation, transitions, assignments, ticks) to when the plan says it happened.
+legal transition at its planned time; then back-dating what the services stamp with the
+current time (creation, assignments, ticks) to when the plan says it happened.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class Stamps:
 
     jobs: list[dict[str, object]] = field(default_factory=list)
     created: list[dict[str, object]] = field(default_factory=list)  # the first transitions
-    transitions: list[dict[str, object]] = field(default_factory=list)
     assignments: list[dict[str, object]] = field(default_factory=list)
     checklists: list[dict[str, object]] = field(default_factory=list)
     ticks: list[dict[str, object]] = field(default_factory=list)
@@ -51,7 +50,6 @@ class Stamps:
     def write(self, session: Session) -> None:
         session.flush()
         backdate(session, Job, ("id",), self.jobs)
-        backdate(session, JobTransition, ("id",), self.transitions)
         first = JobTransition.__table__.c.from_status.is_(None)
         backdate(session, JobTransition, ("job_id",), self.created, first)
         backdate(session, JobAssignment, ("job_id",), self.assignments)
@@ -113,8 +111,9 @@ def _run(session: Session, plan: Plan, office: Actor, now: datetime, stamps: Sta
         if step in (S.COMPLETED, S.ON_HOLD) and before == S.ON_SITE:
             _tick(session, job, plan, plan.times[i - 1], at, stamps)
         actor = lead if (before, step) in FIELD_STEPS and plan.crew else office
-        record = transition(session, job, step, actor, plan.reasons[i])
-        stamps.transitions.append({"id": record.id, "at": at})
+        # At the planned time, so the record, the job and the event (which plug-ins
+        # such as a warranty tracker keep) all say when it happened.
+        transition(session, job, step, actor, plan.reasons[i], at=at)
     if job.status == S.ON_SITE:
         _tick(session, job, plan, last, now - MINUTE, stamps)
     stamps.created.append({"job_id": job.id, "at": created})

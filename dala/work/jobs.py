@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -230,13 +230,15 @@ def _record(
     before: JobStatus | None,
     actor: Actor,
     reason: str | None,
+    at: datetime | None = None,
 ) -> JobTransition:
+    at = at or utcnow()
     record = JobTransition(
         id=uuid.uuid4(),
         job_id=job.id,
         from_status=before,
         to_status=job.status,
-        at=utcnow(),
+        at=at,
         user_id=actor.user_id,
         source=actor.source,
         reason=reason,
@@ -245,7 +247,7 @@ def _record(
     publish(
         session,
         JobStatusChanged(
-            **_event(job, actor),
+            **(_event(job, actor) | {"at": at}),
             from_status=before.value if before else None,
             to_status=job.status.value,
             reason=reason,
@@ -384,18 +386,29 @@ def update_job(session: Session, job: Job, data: dict[str, Any], actor: Actor) -
 
 
 def transition(
-    session: Session, job: Job, to: JobStatus, actor: Actor, reason: str | None = None
+    session: Session,
+    job: Job,
+    to: JobStatus,
+    actor: Actor,
+    reason: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> JobTransition:
-    """Move ``job`` to ``to`` if the state machine allows it now; recorded and announced."""
+    """Move ``job`` to ``to`` if the state machine allows it now; recorded and announced.
+
+    ``at`` is when it happened: now, unless the change is work done earlier being
+    recorded late (imported history, a phone that was offline), so the record, the
+    job's stamps and the event all carry the real time.
+    """
     lifecycle.check_transition(job, to)
     before = job.status
     job.status = to
-    job.status_changed_at = utcnow()
+    job.status_changed_at = at or utcnow()
     if to == JobStatus.COMPLETED:
         job.completed_at = job.status_changed_at
     elif before == JobStatus.CANCELLED:
         job.completed_at = None
-    record = _record(session, job, before, actor, reason)
+    record = _record(session, job, before, actor, reason, job.status_changed_at)
     session.flush()
     return record
 
