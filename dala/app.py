@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 2**20
 
+    from admin_portal import init_admin
     from dala import mail
     from dala.api import init_api
     from dala.api.errors import register_error_handlers
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_api(app)
     init_assets(app)
     init_web(app)
+    init_admin(app)
     mount_plugins(app)
     register_cli(app)
 

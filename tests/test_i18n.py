@@ -264,6 +264,7 @@ def test_message_template_is_current_with_the_code(template: Catalog, tmp_path: 
             "Dala contributors",
             "--no-location",
             "dala",
+            "admin_portal",
             "plugins",
         ],
         cwd=ROOT,

@@ -23,32 +23,10 @@ from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from tests.conftest import TestDatabase, app_config
 from tests.support.mailbox import Mailbox
+from tests.support.portal import csrf, sign_in
 from tests.support.world import PASSWORD, TenantWorld, World
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 NEW_PASSWORD = "another long enough password"
-
-
-def csrf(client: FlaskClient, url: str = "/login", **kwargs: object) -> str:
-    page = client.get(url, **kwargs)  # type: ignore[arg-type]
-    match = CSRF_RE.search(page.text)
-    assert match, page.text
-    return match.group(1)
-
-
-def sign_in(
-    client: FlaskClient, tw: TenantWorld, role: str, password: str = PASSWORD, url: str = "/login"
-) -> TestResponse:
-    token = csrf(client, url)
-    return client.post(
-        url,
-        data={
-            "csrf_token": token,
-            "tenant": tw.slug,
-            "email": tw[role].email,
-            "password": password,
-        },
-    )
 
 
 def session_cookie(response: TestResponse) -> str:

@@ -45,6 +45,9 @@ def load_session_user(session_id: str) -> SessionUser | None:
     if user is None or user.session_nonce != nonce or not user.is_active:
         context.clear()
         return None
+    from dala.web.branch import activate_portal_branch
+
+    activate_portal_branch(db, tenant_id, user)
     return SessionUser(user, tenant)
 
 

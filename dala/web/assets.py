@@ -10,7 +10,12 @@ from flask.typing import ResponseReturnValue
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: npm packages the pages may load, and the folder inside each that is served.
-VENDOR_PACKAGES = {"swagger-ui-dist": "", "bootstrap": "dist", "bootstrap-icons": "font"}
+VENDOR_PACKAGES = {
+    "swagger-ui-dist": "",
+    "bootstrap": "dist",
+    "bootstrap-icons": "font",
+    "htmx.org": "dist",
+}
 
 
 def init_assets(app: Flask) -> None:

@@ -13,17 +13,18 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from dala.errors import DalaError
 from dala.text import is_storable, unstorable_message
 
 #: The same rule as the API's ``Password`` field (dala.api.fields).
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 
 
-def _strip(value: Any) -> Any:
+def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _storable(_form: FlaskForm, field: StringField) -> None:
+def storable(_form: FlaskForm, field: StringField) -> None:
     if isinstance(field.data, str) and not is_storable(field.data):
         raise ValidationError(unstorable_message())
 
@@ -38,10 +39,10 @@ def _company_field() -> StringField:
         _l("Company ID"),
         validators=[
             InputRequired(message=_l("Enter your company ID.")),
-            _storable,
+            storable,
             Length(max=63, message=_l("A company ID has at most 63 characters.")),
         ],
-        filters=[_strip],
+        filters=[strip],
         description=_l("The short name of your company in Dala, e.g. aqua-plumbing."),
     )
 
@@ -49,14 +50,14 @@ def _company_field() -> StringField:
 def _email_field(*, check_syntax: bool) -> EmailField:
     validators: list[Any] = [
         InputRequired(message=_l("Enter your e-mail address.")),
-        _storable,
+        storable,
         Length(max=254, message=_l("Not a valid e-mail address.")),
     ]
     if check_syntax:
         validators.append(
             Email(message=_l("Not a valid e-mail address."), check_deliverability=False)
         )
-    return EmailField(_l("E-mail"), validators=validators, filters=[_strip])
+    return EmailField(_l("E-mail"), validators=validators, filters=[strip])
 
 
 class LoginForm(FlaskForm):
@@ -66,7 +67,7 @@ class LoginForm(FlaskForm):
         _l("Password"),
         validators=[
             InputRequired(message=_l("Enter your password.")),
-            _storable,
+            storable,
             Length(max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
         ],
     )
@@ -82,7 +83,7 @@ class ResetPasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             InputRequired(message=_l("Choose a password.")),
-            _storable,
+            storable,
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
             _not_only_spaces,
         ],
@@ -95,3 +96,21 @@ class ResetPasswordForm(FlaskForm):
             EqualTo("password", message=_l("The two passwords do not match.")),
         ],
     )
+
+
+def show_errors(form: FlaskForm, exc: DalaError) -> str:
+    """Put a service's field errors next to the form's fields; the message for the rest.
+
+    Services raise :class:`dala.errors.DalaError` with ``errors`` keyed by the
+    API's field names, which portal forms share; errors of fields the form does
+    not have are part of the returned message.
+    """
+    unplaced: list[str] = []
+    for name, messages in (exc.errors or {}).items():
+        texts = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+        field = getattr(form, name, None) if isinstance(name, str) else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *texts]
+        else:
+            unplaced += texts
+    return " ".join([exc.message, *[t for t in unplaced if t != exc.message]])

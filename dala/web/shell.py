@@ -14,14 +14,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import Flask, current_app, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from dala.extensions import login_manager
 from dala.tenancy.regions import SUPPORTED_LOCALES
+from dala.web.branch import portal_branch, selectable_branches
 
 #: Each language named in itself, as a language switch shows it.
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -69,15 +71,34 @@ def local_datetime(value: datetime, timezone: str, *, date_format: str = "long")
     return f"{day}, {format_time(local, 'short', locale=locale)}"
 
 
+def can(permission: str, branch_id: Any = None) -> bool:
+    """Whether the signed-in user holds ``permission`` in ``branch_id`` (None: company-wide);
+    for showing or hiding a button. The view still checks."""
+    principal = g.get("principal")
+    return bool(principal is not None and principal.can(permission, branch_id))
+
+
 def _template_globals() -> dict[str, Any]:
     current = str(get_locale() or current_app.config.get("DEFAULT_LOCALE", "en"))
     return {
+        "can": can,
+        "current_branch": portal_branch(),
+        "branch_choices": _branch_choices,
         "current_locale": current,
         "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED_LOCALES],
         "main_nav": [
             item for item in nav_items(current_app) if item.visible is None or item.visible()
         ],
     }
+
+
+def _branch_choices() -> list[Any]:
+    """The branches the switch offers (read only when the menu is drawn)."""
+    from dala.db import get_session
+
+    if not current_user.is_authenticated:
+        return []
+    return selectable_branches(get_session(), current_user.user.id)
 
 
 def init_web(app: Flask) -> None:

@@ -8,14 +8,13 @@ like their API counterparts.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     Response,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -26,23 +25,23 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 from dala.auth.models import TokenPurpose
 from dala.auth.reset import confirm_password, link_purpose, request_password_reset
 from dala.auth.sessions import SessionUser
 from dala.auth.users import authenticate
 from dala.db import get_session
-from dala.errors import DalaError, Unauthenticated, ValidationFailed
+from dala.errors import Unauthenticated, ValidationFailed
 from dala.extensions import config_limit, limiter, sign_in_limits
 from dala.i18n import LOCALE_SESSION_KEY
 from dala.tenancy.models import Tenant
 from dala.tenancy.regions import SUPPORTED_LOCALES
 from dala.web import services
+from dala.web.branch import BRANCH_SESSION_KEY, choose_branch
 from dala.web.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from dala.web.pages import error_page, page_blueprint
 
-bp = Blueprint("web", __name__, template_folder="templates")
+bp = page_blueprint("web", __name__, public=True, template_folder="templates")
 
 
 def safe_next(target: str | None, default: str | None = None) -> str:
@@ -54,15 +53,6 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
         return fallback
     return target
-
-
-@bp.before_request
-def _portal_user() -> None:
-    """Load the session user first, so permissions and language are known to every page."""
-    if current_user.is_authenticated:
-        g.principal = services.session_principal(
-            get_session(), current_user.user, current_user.tenant
-        )
 
 
 # --- signing in and out -------------------------------------------------------------------------
@@ -88,6 +78,7 @@ def login() -> ResponseReturnValue:
             tenant = db.get(Tenant, user.tenant_id)
             db.commit()
             assert tenant is not None
+            session.pop(BRANCH_SESSION_KEY, None)
             login_user(SessionUser(user, tenant))
             return redirect(safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -173,6 +164,21 @@ def set_language() -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), url_for("web.login")))
 
 
+@bp.route("/branch", methods=["POST"])
+@login_required
+def set_branch() -> ResponseReturnValue:
+    """Work in another branch: its modules, permissions and language apply from now on."""
+    raw = request.form.get("branch", "")[:36]
+    try:
+        branch_id = uuid.UUID(raw)
+    except ValueError:
+        branch_id = None
+    chosen = choose_branch(get_session(), current_user.user.id, branch_id) if branch_id else None
+    if chosen is None:
+        flash(_("That branch is not one you work in."), "danger")
+    return redirect(safe_next(request.form.get("next")))
+
+
 @bp.route("/")
 @login_required
 def home() -> ResponseReturnValue:
@@ -181,23 +187,6 @@ def home() -> ResponseReturnValue:
 
 
 # --- errors as pages ----------------------------------------------------------------------------
-
-
-def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    get_session().rollback()
-    return render_template("web/error.html", title=title, message=message, status=status), status
-
-
-@bp.errorhandler(CSRFError)
-def _csrf_failed(_exc: CSRFError) -> ResponseReturnValue:
-    return _error_page(
-        400,
-        _("The form has expired"),
-        _(
-            "For your security, forms work for a limited time and only on this site. "
-            "Go back, reload the page and send the form again."
-        ),
-    )
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -212,16 +201,4 @@ def _too_many(_exc: RateLimitExceeded) -> ResponseReturnValue:
         template, form_class = forms[request.endpoint]
         form = form_class(formdata=request.form)
         return render_template(template, form=form, error=message, sent=False), 429
-    return _error_page(429, _("Too many attempts"), message)
-
-
-@bp.errorhandler(DalaError)
-def _dala_error(exc: DalaError) -> ResponseReturnValue:
-    status = exc.status if exc.status < 500 else 500
-    return _error_page(status, _("Something went wrong"), exc.message)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> ResponseReturnValue:
-    status = exc.code or 500
-    return _error_page(status, f"{status} {exc.name}", exc.description or "")
+    return error_page(429, _("Too many attempts"), message)

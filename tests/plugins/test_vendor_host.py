@@ -88,7 +88,7 @@ def test_no_view_into_another_company(client: FlaskClient, world: World) -> None
 def test_the_vendor_page_and_menu_entry_follow_the_module(
     client: FlaskClient, world: World
 ) -> None:
-    from tests.test_web_pages import sign_in
+    from tests.support.portal import sign_in
 
     t = world.a
     portal = client.application.test_client()
