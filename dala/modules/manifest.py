@@ -89,5 +89,8 @@ class Manifest:
     meters: tuple[Meter, ...] = ()
     # The folder of the module's own Alembic branch (its tables), if it has any.
     migrations: Path | None = None
+    # The folder of the module's own message catalogues, its translation domain named
+    # after the module: <folder>/<locale>/LC_MESSAGES/<name>.mo (see docs/plugins.md).
+    translations: Path | None = None
     vendor: str = "Dala"
     extra: dict[str, Any] = field(default_factory=dict)
