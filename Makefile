@@ -27,6 +27,7 @@ node_modules/.stamp-npm: package.json package-lock.json
 
 translations: $(VENV)/.stamp-install
 	@$(BIN)/pybabel compile -d dala/translations 2>&1 | grep -v "^compiling catalog" || true
+	@$(BIN)/pybabel compile -D acme_warranty -d examples/vendor_plugin/acme_warranty/translations 2>&1 | grep -v "^compiling catalog" || true
 
 # After adding or changing a marked string: re-extract messages.pot, merge it into the ru and kk
 # catalogues, then translate the new entries (tests/test_i18n.py fails until every one is).

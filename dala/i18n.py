@@ -40,5 +40,33 @@ def select_locale() -> str:
     return branch_locale if branch_locale in SUPPORTED_LOCALES else _default()
 
 
+#: Core's catalogues: ``dala/translations/<locale>/LC_MESSAGES/messages.mo``.
+CORE_DIRECTORY, CORE_DOMAIN = "translations", "messages"
+
+
+def catalogues(app: Flask) -> list[tuple[str, str]]:
+    """(folder, domain) of every message catalogue, core's last.
+
+    Each module that ships translations has its own domain (its name), so a
+    vendor's catalogue never clashes with core's; Flask-Babel merges them in
+    this order, so where both translate the same text core's translation wins.
+    """
+    from dala.modules.host import hooks
+
+    modules = [
+        (str(m.translations), m.name)
+        for m in hooks(app).manifests.values()
+        if m.translations is not None
+    ]
+    return [*sorted(modules, key=lambda c: c[1]), (CORE_DIRECTORY, CORE_DOMAIN)]
+
+
 def init_i18n(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    """Flask-Babel with core's catalogues and those of the installed modules.
+
+    Runs after the plug-ins are loaded (``init_plugins``) to know their catalogues.
+    """
+    found = catalogues(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for folder, _d in found)
+    app.config["BABEL_DOMAIN"] = ";".join(domain for _f, domain in found)
+    Babel(app, locale_selector=select_locale)

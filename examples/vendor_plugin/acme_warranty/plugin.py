@@ -49,6 +49,8 @@ MANIFEST = Manifest(
     meters=(Meter("registrations", _l("Warranty registrations"), "registration"),),
     # This plug-in's own Alembic branch (label "acme_warranty"), run by `dala db upgrade`.
     migrations=Path(__file__).parent / "migrations" / "versions",
+    # Its own message catalogues (translation domain "acme_warranty"), see README.md.
+    translations=Path(__file__).parent / "translations",
     vendor="Acme",
 )
 
