@@ -53,9 +53,7 @@ def test_the_vendor_catalogues_are_complete(lang: str, tmp_path: Path) -> None:
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalogue
-        if m.id
-        and not m.fuzzy
-        and all(m.string if isinstance(m.string, tuple) else (m.string,))
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,))
     }
     missing = _extracted(tmp_path) - translated
     assert not missing, f"translate in acme_warranty/translations/{lang}: {sorted(missing)}"
