@@ -1,9 +1,18 @@
-"""Language selection, first match wins:
+"""Language selection, first match wins.
 
-1. the language the person chose with the portal's language switch (kept in the session);
-2. the request's ``Accept-Language``;
-3. the signed-in user's own language (API token or portal session);
-4. the selected branch's language;
+API requests (``/api/``), where the client says what it wants:
+
+1. the request's ``Accept-Language``;
+2. the token user's own language;
+3. the selected branch's language (``X-Dala-Branch``);
+4. ``DEFAULT_LOCALE`` (English).
+
+Portal pages, where the company's setting comes before the browser's:
+
+1. the language the person chose with the language switch (kept in the session);
+2. the signed-in user's own language;
+3. the language of the branch they work in;
+4. the browser's ``Accept-Language`` (signed-out pages: sign-in, sign-up);
 5. ``DEFAULT_LOCALE`` (English).
 """
 
@@ -23,21 +32,30 @@ def _default() -> str:
     return configured if configured in SUPPORTED_LOCALES else "en"
 
 
-def select_locale() -> str:
-    if not has_request_context():
-        return _default()
-    chosen = session.get(LOCALE_SESSION_KEY)
-    if chosen in SUPPORTED_LOCALES:
-        return str(chosen)
-    if request.headers.get("Accept-Language"):
-        best = request.accept_languages.best_match(SUPPORTED_LOCALES)
-        if best:
-            return best
+def _accepted() -> str | None:
+    if not request.headers.get("Accept-Language"):
+        return None
+    best: str | None = request.accept_languages.best_match(SUPPORTED_LOCALES)
+    return best
+
+
+def _user_or_branch() -> str | None:
     principal = g.get("principal")
     if principal is not None and principal.user.locale in SUPPORTED_LOCALES:
         return str(principal.user.locale)
     branch_locale = g.get("branch_locale")
-    return branch_locale if branch_locale in SUPPORTED_LOCALES else _default()
+    return str(branch_locale) if branch_locale in SUPPORTED_LOCALES else None
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return _default()
+    if request.path.startswith("/api/"):
+        return _accepted() or _user_or_branch() or _default()
+    chosen = session.get(LOCALE_SESSION_KEY)
+    if chosen in SUPPORTED_LOCALES:
+        return str(chosen)
+    return _user_or_branch() or _accepted() or _default()
 
 
 #: Core's catalogues: ``dala/translations/<locale>/LC_MESSAGES/messages.mo``.
