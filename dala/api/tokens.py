@@ -7,17 +7,14 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_babel import gettext as _
-from sqlalchemy import select
 
 from dala.api.blueprint import Blueprint
 from dala.api.fields import Text
 from dala.api.pagination import PageArgs, page_of, paginate
-from dala.auth.guard import authorize, current_principal, require
+from dala.auth.guard import current_principal, require
 from dala.auth.models import ApiToken
-from dala.auth.tokens import get_token, issue_token, revoke_token
-from dala.db import get_session, utcnow
-from dala.errors import NotFound
+from dala.auth.tokens import issue_token, revoke_token, visible_token, visible_tokens
+from dala.db import get_session
 
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens")
 
@@ -53,15 +50,6 @@ class TokenListArgs(PageArgs):
     active = ma.fields.Boolean(metadata={"description": "Only unrevoked, unexpired tokens"})
 
 
-def _visible_token(token_id: uuid.UUID) -> ApiToken:
-    """The token if it is the caller's own or the caller may manage all tokens."""
-    principal = current_principal()
-    token = get_token(get_session(), token_id)
-    if token.user_id != principal.user.id and not principal.can("token:manage"):
-        raise NotFound(_("Token not found."))
-    return token
-
-
 @blp.route("")
 class TokensView(MethodView):
     @require("token:read")
@@ -69,21 +57,9 @@ class TokensView(MethodView):
     @blp.response(200, page_of(TokenSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Your tokens, newest first (or another user's, with token:manage)."""
-        principal = current_principal()
-        user_id = args.get("user_id", principal.user.id)
-        if user_id != principal.user.id:
-            authorize("token:manage")
-        query = (
-            select(ApiToken)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.created_at.desc(), ApiToken.id)
+        query = visible_tokens(
+            current_principal(), user_id=args.get("user_id"), active=args.get("active")
         )
-        if args.get("active") is True:
-            query = query.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
-        elif args.get("active") is False:
-            query = query.where(
-                (ApiToken.revoked_at.is_not(None)) | (ApiToken.expires_at <= utcnow())
-            )
         return paginate(get_session(), query, args)
 
     @require("token:create")
@@ -109,12 +85,12 @@ class TokenView(MethodView):
     @require("token:read")
     @blp.response(200, TokenSchema)
     def get(self, token_id: uuid.UUID) -> ApiToken:
-        return _visible_token(token_id)
+        return visible_token(get_session(), current_principal(), token_id)
 
     @require("token:revoke")
     @blp.response(204)
     def delete(self, token_id: uuid.UUID) -> None:
         """Revoke a token at once; requests with it get 401 from then on."""
-        token = _visible_token(token_id)
+        token = visible_token(get_session(), current_principal(), token_id)
         revoke_token(token)
         get_session().commit()

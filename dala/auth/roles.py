@@ -127,16 +127,21 @@ def _check_permissions(permissions: list[str]) -> set[str]:
     return set(permissions)
 
 
+def grantable_permissions(principal: Principal) -> set[str]:
+    """The permissions a role editor may put in or take out of a custom role: those they
+    hold company-wide (a custom role applies wherever it is assigned)."""
+    return principal.permissions_in(None)
+
+
 def _check_within_own_rights(principal: Principal, permissions: set[str]) -> None:
-    """A role editor may only put in or take out permissions they hold company-wide."""
-    missing = permissions - principal.permissions_in(None)
+    missing = permissions - grantable_permissions(principal)
     if missing:
-        raise Forbidden(
-            _(
-                "You cannot grant permissions you do not hold: %(names)s",
-                names=", ".join(sorted(missing)),
-            )
+        message = _(
+            "You cannot grant permissions you do not hold: %(names)s",
+            names=", ".join(sorted(missing)),
         )
+        # Named as the field too, so a form shows it beside the permission checkboxes.
+        raise Forbidden(message, errors={"permissions": [message]})
 
 
 def create_role(session: Session, principal: Principal, data: dict[str, Any]) -> RoleView:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from dala.auth.models import ApiToken, User
 from dala.auth.secrets import digest, digest_matches, make_token, parse_token
 from dala.db import utcnow
-from dala.errors import NotFound, Unauthenticated, ValidationFailed
+from dala.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from dala.tenancy.scoping import get_scoped
+
+if TYPE_CHECKING:
+    from dala.auth.guard import Principal
 
 # last_used_at is refreshed at most this often, so reads do not all become writes.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -100,6 +104,38 @@ def get_token(session: Session, token_id: uuid.UUID) -> ApiToken:
     if token is None:
         raise NotFound(_("Token not found."))
     return token
+
+
+def visible_token(session: Session, principal: Principal, token_id: uuid.UUID) -> ApiToken:
+    """The token if it is the principal's own or they may manage everyone's (else 404, so
+    nobody learns of another user's token)."""
+    token = get_token(session, token_id)
+    if token.user_id != principal.user.id and not principal.can("token:manage"):
+        raise NotFound(_("Token not found."))
+    return token
+
+
+def visible_tokens(
+    principal: Principal,
+    *,
+    user_id: uuid.UUID | None = None,
+    everyone: bool = False,
+    active: bool | None = None,
+) -> Select[ApiToken]:
+    """Tokens newest first: the principal's own, or ``user_id``'s or ``everyone``'s in the
+    company (both with token:manage); ``active`` keeps only live (True) or dead (False) ones."""
+    others = everyone or (user_id is not None and user_id != principal.user.id)
+    if others and not principal.can("token:manage"):
+        raise Forbidden(_("Your role does not allow this action."))
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    if not everyone:
+        query = query.where(ApiToken.user_id == (user_id or principal.user.id))
+    now = utcnow()
+    if active is True:
+        query = query.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+    elif active is False:
+        query = query.where((ApiToken.revoked_at.is_not(None)) | (ApiToken.expires_at <= now))
+    return query
 
 
 def revoke_token(token: ApiToken) -> None:

@@ -14,15 +14,36 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dala.auth.secrets import parse_token
 from tests.support.portal import csrf, sign_in
-from tests.support.world import World
+from tests.support.world import Person, World, call
 
 #: Blueprints of API endpoints (covered by the API's matrix) and of pages without ids.
 NOT_PAGES = {"api", "vendor", "static"}
 
+#: A custom role of tenant A, made by the test (``_make_a_objects``) for the role pages.
+A_ROLE = "isolation_probe"
+
+
+def _token_id(person: Person) -> str:
+    parsed = parse_token(person.token)
+    assert parsed is not None
+    return str(parsed[1])
+
+
+def _make_a_objects(client: FlaskClient, world: World) -> None:
+    """Tenant A's objects the world does not hold, made through the API as A's owner."""
+    role = {"key": A_ROLE, "name": "Isolation probe", "permissions": ["job:read"]}
+    made = call(client, "POST", "/api/v1/roles", world.a["owner"], json=role)
+    assert made.status_code == 201, made.json
+
+
 # route -> one of tenant A's ids for each placeholder of the route, in order
 A_OBJECTS: dict[str, Callable[[World], list[str]]] = {
     "/admin/branches/<uuid:branch_id>": lambda w: [str(w.a.other)],
+    "/admin/roles/<string:key>": lambda w: [A_ROLE],
+    "/admin/roles/<string:key>/delete": lambda w: [A_ROLE],
+    "/admin/tokens/<uuid:token_id>/revoke": lambda w: [_token_id(w.a["owner"])],
 }
 
 
@@ -50,6 +71,7 @@ def test_every_page_with_an_id_is_covered(app: Flask) -> None:
 def test_another_company_gets_404_on_every_page(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
+    _make_a_objects(client, world)
     sign_in(client, world.b, "owner")
     token = csrf(client, "/admin/branches/new")
     failures = []
