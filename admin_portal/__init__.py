@@ -12,9 +12,12 @@ from flask import Flask
 
 def init_admin(app: Flask) -> None:
     """Register the admin portal's pages and its menu entry; called from ``create_app``."""
-    from admin_portal import sections
+    from admin_portal import sections, signup
     from admin_portal.blueprint import bp
+    from admin_portal.operator import init_operator
 
     sections.load_views()
     app.register_blueprint(bp)
     sections.add_menu_entry(app)
+    app.register_blueprint(signup.bp)
+    init_operator(app)

@@ -1,4 +1,4 @@
-"""The ``dala`` command: Flask's CLI plus ``dala db``, ``dala demo`` and ``dala keys``."""
+"""The ``dala`` command: Flask's CLI plus ``db``, ``demo``, ``keys``, ``files`` and ``operator``."""
 
 from __future__ import annotations
 
@@ -50,19 +50,23 @@ def demo_seed() -> None:
     """Create the demo company (safe to re-run) and print its logins."""
     import time
 
-    from dala.demo import DEMO_SLUG, seed_demo
+    from dala.demo import DEMO_SLUG, seed_demo, seed_demo_operator
     from dala.demo.catalogue import COMPANY_NAME
 
     started = time.perf_counter()
     logins = seed_demo()
+    operator = seed_demo_operator()
     took = time.perf_counter() - started
-    width = max(len(email) for _role, email, _password in logins)
+    width = max(len(email) for _role, email, _password in [*logins, operator])
     click.echo("")
     title = f"Demo company '{COMPANY_NAME}' (company ID '{DEMO_SLUG}') is ready. Sign in with:"
     click.echo(click.style(title, bold=True))
     for role, email, password in logins:
         click.echo(f"  {role:<13} {email:<{width}}  {password}")
     click.echo("Every technician signs in the same way: <first name>@demo.example.com.")
+    click.echo(click.style("The platform's operator console, at /operator/login:", bold=True))
+    role, email, password = operator
+    click.echo(f"  {role:<13} {email:<{width}}  {password}")
     click.echo(f"Seeded in {took:.1f} s.")
     click.echo("")
 
@@ -224,6 +228,90 @@ def keys_status(slug: str | None) -> None:
             click.echo(f"  values naming no key of the company: {status.unknown_values}")
 
 
+@click.group("operator", help="Platform operators: the staff who sign in at /operator.")
+def operator_group() -> None:
+    pass
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The new operator's password: a prompt asked twice, or stdin's first line (scripts)."""
+    from dala.web.forms import PASSWORD_MAX, PASSWORD_MIN
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX or not password.strip():
+        raise click.ClickException(
+            f"use a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters, not only spaces"
+        )
+    return password
+
+
+def _valid_email(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"not a valid e-mail address: {email!r}") from exc
+
+
+@operator_group.command("create")
+@click.option("--email", required=True, help="The operator's e-mail; they sign in with it.")
+@click.option("--name", required=True, help="Their name, as companies' audit logs show it.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+@with_appcontext
+@_operator_errors
+def operator_create(email: str, name: str, password_stdin: bool) -> None:
+    """Create an operator who may sign in to the operator console."""
+    from dala.db import get_session
+    from dala.operators.services import create_operator
+
+    address = _valid_email(email)
+    if not name.strip() or len(name.strip()) > 120:
+        raise click.ClickException("give a name of 1 to 120 characters")
+    password = _new_password(password_stdin)
+    session = get_session()
+    operator = create_operator(session, email=address, name=name, password=password)
+    session.commit()
+    click.echo(f"operator {operator.email} created; they sign in at /operator/login")
+
+
+@operator_group.command("list")
+@with_appcontext
+def operator_list() -> None:
+    """Every operator: e-mail, name, whether they may sign in, last sign-in (UTC)."""
+    from dala.db import get_session
+    from dala.operators.services import list_operators
+
+    operators = list_operators(get_session())
+    if not operators:
+        click.echo("no operators yet: add one with `dala operator create`")
+        return
+    width = max(len(o.email) for o in operators)
+    for o in operators:
+        state = "active" if o.is_active else "deactivated"
+        seen = f"{o.last_login_at:%Y-%m-%d %H:%M} UTC" if o.last_login_at else "never signed in"
+        click.echo(f"{o.email:<{width}}  {state:<11}  {seen:<20}  {o.name}")
+
+
+@operator_group.command("deactivate")
+@click.option("--email", required=True)
+@with_appcontext
+@_operator_errors
+def operator_deactivate(email: str) -> None:
+    """Stop an operator signing in; their open console sessions end at once."""
+    from dala.db import get_session
+    from dala.operators.services import deactivate_operator, get_operator_by_email
+
+    session = get_session()
+    operator = get_operator_by_email(session, email)
+    deactivate_operator(session, operator)
+    session.commit()
+    click.echo(f"operator {operator.email} deactivated")
+
+
 @click.group("files", help="Stored files (job attachments).")
 def files_group() -> None:
     pass
@@ -246,6 +334,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(files_group)
+    app.cli.add_command(operator_group)
 
 
 def main() -> None:

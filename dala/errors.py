@@ -74,10 +74,17 @@ class Forbidden(DalaError):
 
 
 class TenantInactive(DalaError):
-    """The tenant is suspended or cancelled."""
+    """The tenant is suspended or cancelled (this class: suspended)."""
 
     status = 402
     code = "tenant_inactive"
+
+
+class TenantCancelled(TenantInactive):
+    """The tenant has cancelled: its account is closed, not waiting for a payment."""
+
+    status = 403
+    code = "tenant_cancelled"
 
 
 class NoTenantContext(DalaError):

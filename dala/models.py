@@ -4,6 +4,7 @@ from dala.audit.models import AuditEvent
 from dala.auth.models import ActionToken, ApiToken, Role, RoleAssignment, User
 from dala.db import Base
 from dala.modules.models import ModuleState
+from dala.operators.models import Operator, OperatorAction
 from dala.storage.models import TenantKey
 from dala.tenancy.models import Branch, Tenant
 from dala.work.job_models import (
@@ -41,6 +42,8 @@ __all__ = [
     "JobTransition",
     "JobType",
     "ModuleState",
+    "Operator",
+    "OperatorAction",
     "Role",
     "RoleAssignment",
     "Site",

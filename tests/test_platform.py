@@ -131,7 +131,13 @@ def test_suspended_tenant_gets_402_and_cannot_sign_in(
             f"{API}/auth/token",
             json={"tenant": world.a.slug, "email": world.a["owner"].email, "password": PASSWORD},
         )
-        assert login.status_code == 401
+        # Right credentials hear of the suspension; wrong ones learn nothing of it.
+        assert login.status_code == 402 and "suspended" in login.json["message"]
+        guess = client.post(
+            f"{API}/auth/token",
+            json={"tenant": world.a.slug, "email": world.a["owner"].email, "password": "x" * 12},
+        )
+        assert guess.status_code == 401
         assert call(client, "GET", f"{API}/branches", world.b["owner"]).status_code == 200
     with _tenant_status(app, world.a.tenant_id, TenantStatus.CANCELLED):
         assert call(client, "GET", f"{API}/branches", world.a["owner"]).status_code == 403

@@ -55,6 +55,8 @@ class TokenView(MethodView):
     @blp.arguments(TokenArgs)
     @blp.response(200, AccessTokenSchema)
     @blp.alt_response(401, description="Wrong company, e-mail or password")
+    @blp.alt_response(402, description="Right credentials, but the company is suspended")
+    @blp.alt_response(403, description="Right credentials, but the company is cancelled")
     @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange company slug, e-mail and password for a bearer token."""

@@ -11,9 +11,10 @@ from dala.auth.guard import Principal
 from dala.auth.policy import PolicyStore
 from dala.auth.tokens import authenticate_bearer
 from dala.db import get_session
-from dala.errors import Forbidden, TenantInactive, Unauthenticated, ValidationFailed
+from dala.errors import Unauthenticated, ValidationFailed
 from dala.tenancy import context
-from dala.tenancy.models import USABLE_STATUSES, Branch, TenantStatus
+from dala.tenancy.access import refuse_unusable
+from dala.tenancy.models import Branch
 from dala.tenancy.scoping import get_scoped
 from dala.work.job_models import Source
 
@@ -47,10 +48,7 @@ def authenticate_api_request() -> None:
         raise
     if session.dirty:  # last_used_at moved: keep it even if the request only reads
         session.commit()
-    if tenant.status not in USABLE_STATUSES:
-        if tenant.status == TenantStatus.SUSPENDED:
-            raise TenantInactive(_("This company's account is suspended; contact your owner."))
-        raise Forbidden(_("This company's account is cancelled."))
+    refuse_unusable(tenant)
     _selected_branch(tenant.id)
     store: PolicyStore = current_app.extensions["dala.policy"]
     g.principal = Principal(

@@ -25,7 +25,11 @@ class AuditEvent(TenantScoped, Base):
     at: Mapped[datetime]
     # Who: the signed-in user or token owner; None for the system (CLI, migrations).
     user_id: Mapped[uuid.UUID | None]
+    # web, app, api, system; "operator" for the platform's staff, named in ``actor``.
     source: Mapped[str] = mapped_column(String(8))
+    # Who, when not one of the company's users: the platform operator's name, kept
+    # as it was then (the log reads the same after the operator leaves).
+    actor: Mapped[str | None] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(16))  # created, updated, deleted
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[str] = mapped_column(String(80))

@@ -91,12 +91,17 @@ def _record(obj: Any, kind: str, action: str) -> dict[str, Any] | None:
     if action == "updated" and not after:
         return None  # only hidden columns moved (a sign-in, a version)
     tenant_id = obj.id if kind == "tenant" else obj.tenant_id
+    changes: dict[str, Any] = {"before": before, "after": after}
+    if kind == "module":
+        # The target is the module's name; where it was switched (the company, or which
+        # branch) must read from every entry, not only from the one that made the row.
+        changes["scope"] = {"branch_id": _plain(obj.branch_id)}
     return {
         "tenant_id": tenant_id,
         "action": action,
         "target_type": kind,
         "target_id": str(obj.module if kind == "module" else obj.id),
-        "changes": {"before": before, "after": after},
+        "changes": changes,
     }
 
 
@@ -122,26 +127,36 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
         session.info.setdefault(_PENDING, []).extend(found)
 
 
-def _actor() -> tuple[uuid.UUID | None, str]:
+def _actor() -> tuple[uuid.UUID | None, str, str | None]:
+    """(user id, source, actor's name) of the change being recorded."""
     if not has_request_context():
-        return None, "system"
+        return None, "system", None
+    operator = g.get("operator")
+    if operator is not None:
+        # The operator console (admin_portal.operator): platform staff, never a user
+        # of the company, named so that the company's log says who it was.
+        return None, "operator", operator.name
     principal = g.get("principal")
     if principal is None:
-        return None, "web"
+        return None, "web", None
     from dala.api.gate import request_source
 
     source = request_source().value if principal.token is not None else "web"
-    return principal.user.id, source
+    return principal.user.id, source, None
 
 
 def _after_flush_postexec(session: Session, _flush: UOWTransaction) -> None:
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
-    user_id, source = _actor()
+    user_id, source, actor = _actor()
     now = utcnow()
     for record in pending:
-        session.add(AuditEvent(id=uuid.uuid4(), at=now, user_id=user_id, source=source, **record))
+        session.add(
+            AuditEvent(
+                id=uuid.uuid4(), at=now, user_id=user_id, source=source, actor=actor, **record
+            )
+        )
 
 
 def _forget(session: Session) -> None:

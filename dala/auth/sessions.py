@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import UserMixin
 
 from dala.auth.models import User
@@ -30,6 +30,10 @@ class SessionUser(UserMixin):
         return self.user.is_active
 
 
+#: ``g`` key of the company of a valid session that may not use Dala now (see below).
+INACTIVE_TENANT = "inactive_tenant"
+
+
 def load_session_user(session_id: str) -> SessionUser | None:
     try:
         tenant_raw, user_raw, nonce = session_id.split(":", 2)
@@ -38,11 +42,18 @@ def load_session_user(session_id: str) -> SessionUser | None:
         return None
     db = get_session()
     tenant = db.get(Tenant, tenant_id)
-    if tenant is None or tenant.status not in USABLE_STATUSES:
+    if tenant is None:
         return None
     context.activate(tenant_id)
     user = get_scoped(db, User, user_id)
     if user is None or user.session_nonce != nonce or not user.is_active:
+        context.clear()
+        return None
+    if tenant.status not in USABLE_STATUSES:
+        # Signed out for this request only: the pages say the company is suspended
+        # (dala.web.shell) rather than asking to sign in, and the same session works
+        # again once the company is reactivated.
+        setattr(g, INACTIVE_TENANT, tenant)
         context.clear()
         return None
     from dala.web.branch import activate_portal_branch

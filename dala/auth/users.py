@@ -18,8 +18,9 @@ from dala.auth.secrets import hash_password, verify_password
 from dala.db import utcnow
 from dala.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from dala.tenancy import context
+from dala.tenancy.access import refuse_unusable
 from dala.tenancy.locks import lock_tenant
-from dala.tenancy.models import USABLE_STATUSES, Tenant
+from dala.tenancy.models import Tenant
 from dala.tenancy.scoping import get_scoped
 
 
@@ -35,6 +36,8 @@ def new_session_nonce() -> str:
 def authenticate(session: Session, tenant_slug: str, email: str, password: str) -> User:
     """The active user for these credentials; the same error whichever part is wrong.
 
+    Only once the credentials are right does a suspended or cancelled company
+    say so (:class:`dala.errors.TenantInactive`): a guess learns nothing from it.
     Leaves the tenant context set to the user's tenant on success.
     """
     tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.lower()))
@@ -45,8 +48,7 @@ def authenticate(session: Session, tenant_slug: str, email: str, password: str) 
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active or tenant is None:
         raise _bad_credentials()
-    if tenant.status not in USABLE_STATUSES:
-        raise _bad_credentials()
+    refuse_unusable(tenant)
     user.last_login_at = utcnow()
     return user
 
@@ -110,9 +112,12 @@ def held_permissions(principal: Principal, user_id: uuid.UUID) -> set[str]:
 def deactivate_user(session: Session, principal: Principal, user: User) -> None:
     """Sign the user out everywhere and revoke their tokens; history stays.
 
-    Nobody can lock out someone with more rights than their own (an admin, an owner).
+    Nobody can lock out someone with more rights than their own (an admin, an owner),
+    nor themselves (they would lose the account they act with mid-way).
     """
     tenant_id = context.current_tenant_id()
+    if user.id == principal.user.id:
+        raise Conflict(_("You cannot deactivate your own account."))
     if held_permissions(principal, user.id) - principal.permissions_in(None):
         raise Forbidden(_("You cannot deactivate someone with more rights than your own."))
     lock_tenant(session)

@@ -27,6 +27,7 @@ from dala.modules.enablement import set_state
 from dala.modules.host import hooks
 from dala.modules.manifest import Level
 from dala.modules.models import ModuleState
+from dala.operators.services import ensure_operator
 from dala.tenancy import context
 from dala.tenancy.models import Branch, Tenant
 from dala.tenancy.services import create_branch, signup, update_branch, update_tenant
@@ -60,6 +61,10 @@ JOB_COUNT = 300
 CUSTOMER_COUNT = {"almaty": 90, "astana": 60}  # one in five a company
 
 Login = tuple[str, str, str]
+
+#: The demo's platform operator: signs in to the operator console, not to the company.
+DEMO_OPERATOR_EMAIL = "operator@dala.example"
+DEMO_OPERATOR_NAME = "Dana Operator"
 
 
 def seed_demo(*, slug: str = DEMO_SLUG, now: datetime | None = None) -> list[Login]:
@@ -102,6 +107,16 @@ def seed_demo(*, slug: str = DEMO_SLUG, now: datetime | None = None) -> list[Log
     return [(s.role, s.email, DEMO_PASSWORD) for s in STAFF] + [
         ("technician", email, DEMO_PASSWORD) for email in first_technicians.values()
     ]
+
+
+def seed_demo_operator() -> Login:
+    """Create the demo operator (or make them active with the demo password again)."""
+    session = get_session()
+    ensure_operator(
+        session, email=DEMO_OPERATOR_EMAIL, name=DEMO_OPERATOR_NAME, password=DEMO_PASSWORD
+    )
+    session.commit()
+    return ("operator", DEMO_OPERATOR_EMAIL, DEMO_PASSWORD)
 
 
 #: Optional modules the demo company shows switched on (when installed).

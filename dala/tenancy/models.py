@@ -24,6 +24,9 @@ class TenantStatus(enum.StrEnum):
 #: Statuses whose users may still sign in and use the product.
 USABLE_STATUSES = frozenset({TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.PAST_DUE})
 
+#: The plan of a new company: pay as you go, billed by usage (billing adds more plans).
+DEFAULT_PLAN = "usage"
+
 
 class Tenant(Timestamped, Base):
     """A service company. Not tenant-scoped itself: it is the scope."""
@@ -43,6 +46,8 @@ class Tenant(Timestamped, Base):
         default=TenantStatus.TRIALING,
     )
     trial_ends_at: Mapped[datetime | None]
+    # The key of the company's price plan (see DEFAULT_PLAN).
+    plan: Mapped[str] = mapped_column(String(32), default=DEFAULT_PLAN, server_default=DEFAULT_PLAN)
     # Bumped in the transaction that changes the tenant's roles or assignments;
     # every worker compares it with the policy it holds (see dala.auth.policy).
     policy_version: Mapped[int] = mapped_column(default=1)

@@ -21,9 +21,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from dala.auth.sessions import INACTIVE_TENANT
 from dala.extensions import login_manager
 from dala.tenancy.regions import SUPPORTED_LOCALES
 from dala.web.branch import portal_branch, selectable_branches
+from dala.web.inactive import company_inactive_page
 
 #: Each language named in itself, as a language switch shows it.
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -116,7 +118,13 @@ def init_web(app: Flask) -> None:
 
 
 def _sign_in_first() -> ResponseReturnValue:
-    """Anonymous visitors go to the sign-in page, and from there back where they were going."""
+    """Anonymous visitors go to the sign-in page, and from there back where they were going.
+
+    A session whose company is suspended or cancelled gets a page saying so instead.
+    """
+    inactive = g.get(INACTIVE_TENANT)
+    if inactive is not None:
+        return company_inactive_page(inactive.status, signed_in=True)
     if request.endpoint == "web.home":
         return redirect(url_for("web.login"))
     flash(_("Please sign in to continue."), "info")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import (
     Response,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -28,17 +29,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from dala.auth.models import TokenPurpose
 from dala.auth.reset import confirm_password, link_purpose, request_password_reset
-from dala.auth.sessions import SessionUser
+from dala.auth.sessions import INACTIVE_TENANT, SessionUser
 from dala.auth.users import authenticate
 from dala.db import get_session
-from dala.errors import Unauthenticated, ValidationFailed
+from dala.errors import TenantCancelled, TenantInactive, Unauthenticated, ValidationFailed
 from dala.extensions import config_limit, limiter, sign_in_limits
 from dala.i18n import LOCALE_SESSION_KEY
-from dala.tenancy.models import Tenant
+from dala.tenancy.models import Tenant, TenantStatus
 from dala.tenancy.regions import SUPPORTED_LOCALES
 from dala.web import services
 from dala.web.branch import BRANCH_SESSION_KEY, choose_branch
 from dala.web.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from dala.web.inactive import company_inactive_page
 from dala.web.pages import error_page, page_blueprint
 
 bp = page_blueprint("web", __name__, public=True, template_folder="templates")
@@ -74,6 +76,12 @@ def login() -> ResponseReturnValue:
         except Unauthenticated as exc:
             db.rollback()
             error, status = exc.message, 401
+        except TenantInactive as exc:
+            # Right credentials, but the company may not use Dala now: say so plainly.
+            cancelled = isinstance(exc, TenantCancelled)
+            return company_inactive_page(
+                TenantStatus.CANCELLED if cancelled else TenantStatus.SUSPENDED, signed_in=False
+            )
         else:
             tenant = db.get(Tenant, user.tenant_id)
             db.commit()
@@ -88,7 +96,8 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    if current_user.is_authenticated:
+    # A session of a suspended company is not signed in (dala.auth.sessions) but still open.
+    if current_user.is_authenticated or g.get(INACTIVE_TENANT) is not None:
         logout_user()
         flash(_("You have signed out."), "success")
     return redirect(url_for("web.login"))

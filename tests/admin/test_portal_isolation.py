@@ -19,7 +19,9 @@ from tests.support.portal import csrf, sign_in
 from tests.support.world import Person, World, call
 
 #: Blueprints of API endpoints (covered by the API's matrix) and of pages without ids.
-NOT_PAGES = {"api", "vendor", "static"}
+#: The operator console ("operator") is platform-wide by design: it lists every company;
+#: tests/admin/test_operator.py checks that no company user reaches any of its pages.
+NOT_PAGES = {"api", "vendor", "static", "operator"}
 
 #: A custom role of tenant A, made by the test (``_make_a_objects``) for the role pages.
 A_ROLE = "isolation_probe"
@@ -41,9 +43,19 @@ def _make_a_objects(client: FlaskClient, world: World) -> None:
 # route -> one of tenant A's ids for each placeholder of the route, in order
 A_OBJECTS: dict[str, Callable[[World], list[str]]] = {
     "/admin/branches/<uuid:branch_id>": lambda w: [str(w.a.other)],
+    # A module's name is not the company's; the branch in the scope is.
+    "/admin/modules/<scope>": lambda w: [str(w.a.other)],
+    "/admin/modules/<scope>/<name>/settings": lambda w: [str(w.a.other), "acme_warranty"],
+    "/admin/modules/<scope>/<name>/switch": lambda w: [str(w.a.other), "acme_warranty"],
     "/admin/roles/<string:key>": lambda w: [A_ROLE],
     "/admin/roles/<string:key>/delete": lambda w: [A_ROLE],
     "/admin/tokens/<uuid:token_id>/revoke": lambda w: [_token_id(w.a["owner"])],
+    "/admin/users/<uuid:user_id>": lambda w: [str(w.a["technician"].user_id)],
+    "/admin/users/<uuid:user_id>/edit": lambda w: [str(w.a["technician"].user_id)],
+    "/admin/users/<uuid:user_id>/deactivate": lambda w: [str(w.a["technician"].user_id)],
+    "/admin/users/<uuid:user_id>/roles": lambda w: [str(w.a["technician"].user_id)],
+    "/admin/users/<uuid:user_id>/roles/remove": lambda w: [str(w.a["technician"].user_id)],
+    "/admin/users/<uuid:user_id>/invitation": lambda w: [str(w.a["technician"].user_id)],
 }
 
 
