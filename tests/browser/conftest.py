@@ -7,7 +7,8 @@ cookies) and page. Playwright never downloads a browser here.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-DESKTOP = {"width": 1366, "height": 900}
+DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -69,3 +70,32 @@ def page(context: BrowserContext) -> Page:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "dala" / "translations"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """Core's translation of an English text into ``lang``, as the pages show it.
+
+    Browser tests written once in English find the same buttons and labels in
+    another language through it (and fail where a page is left untranslated).
+    """
+    if lang == "en":
+        return lambda text: text
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
+        catalogue = GNUTranslations(f)
+    return catalogue.gettext
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    """Screenshots of the page at desktop and phone size; neither may scroll sideways."""
+    size = page.viewport_size
+    for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {size_name} size"
+        page.evaluate("document.fonts.ready.then(() => true)")  # icons drawn, not boxes
+        page.screenshot(path=str(folder / f"{name}-{size_name}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)
