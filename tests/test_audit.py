@@ -52,6 +52,24 @@ def test_changes_are_logged_with_who_before_and_after(client: FlaskClient, world
     assert {e["target_type"] for e in by_owner} >= {"user"}
 
 
+def test_the_log_filters_by_action_and_names_where_a_module_was_switched(
+    client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    url = f"{API}/modules/acme_warranty"
+    for on in (True, False):
+        body = {"branch_id": str(t.other), "enabled": on}
+        assert call(client, "PATCH", url, t["owner"], json=body).status_code == 200
+    updated = _log(client, world, "target_type=module&action=updated")
+    assert [e["action"] for e in updated] == ["updated"]
+    assert updated[0]["changes"]["after"] == {"enabled": False}
+    assert updated[0]["changes"]["scope"] == {"branch_id": str(t.other)}
+    created = _log(client, world, "target_type=module&action=created")
+    assert created[0]["changes"]["scope"] == {"branch_id": str(t.other)}
+    r = call(client, "GET", f"{API}/audit-events?action=renamed", t["owner"])
+    assert r.status_code == 422
+
+
 def test_secrets_never_reach_the_log_and_its_rows_are_encrypted(
     app: Flask, client: FlaskClient, world: World
 ) -> None:

@@ -135,6 +135,51 @@ def test_bad_settings_and_scopes_are_422_and_change_nothing(plugged: Flask, pw: 
     assert state["settings"] == {"greeting": "hello", "count": 3, "mode": "fast"}
 
 
+def test_null_falls_back_to_the_wider_scope(plugged: Flask, pw: World) -> None:
+    client = plugged.test_client()
+    t = pw.a
+    main = str(t.main)
+    _patch(client, pw, "test_gadgets", branch_id=None, enabled=True, settings={"count": 5})
+    r = _patch(client, pw, "test_gadgets", branch_id=main, enabled=False, settings={"count": 7})
+    assert r.json["enabled"] is False and r.json["source"] == "branch"
+    assert r.json["settings_sources"] == {
+        "greeting": "default",
+        "count": "branch",
+        "mode": "default",
+    }
+    # null: the branch no longer decides; the company's value and switch hold there again.
+    r = _patch(client, pw, "test_gadgets", branch_id=main, enabled=None, settings={"count": None})
+    assert r.status_code == 200, r.json
+    assert (r.json["enabled"], r.json["source"]) == (True, "company")
+    assert r.json["settings"]["count"] == 5 and r.json["settings_sources"]["count"] == "company"
+    # The company's own null goes back to the manifest's default.
+    r = _patch(client, pw, "test_gadgets", branch_id=None, enabled=None, settings={"count": None})
+    assert (r.json["enabled"], r.json["source"], r.json["settings"]["count"]) == (
+        False,
+        "default",
+        3,
+    )
+    # Following the wider scope is checked like the switch it amounts to.
+    _patch(client, pw, "test_gadgets", branch_id=None, enabled=True)
+    assert _patch(client, pw, "test_widgets", branch_id=None, enabled=True).status_code == 200
+    r = _patch(client, pw, "test_gadgets", branch_id=None, enabled=None)
+    assert r.status_code == 409 and r.json["errors"]["dependents"] == ["test_widgets"]
+
+
+def test_choices_carry_their_labels(plugged: Flask, pw: World) -> None:
+    client = plugged.test_client()
+    r = call(client, "GET", f"{API}/modules/dala_scheduling", pw.a["owner"])
+    [policy] = [s for s in r.json["settings_schema"] if s["key"] == "replan_policy"]
+    assert policy["choices"] == ["propose", "apply"]  # the values, as before
+    assert policy["choice_labels"] == {
+        "propose": "Propose a new plan",
+        "apply": "Apply the new plan at once",
+    }
+    r = call(client, "GET", f"{API}/modules/test_gadgets", pw.a["owner"])
+    [mode] = [s for s in r.json["settings_schema"] if s["key"] == "mode"]
+    assert mode["choice_labels"] == {"fast": "fast", "slow": "slow"}  # unnamed: the value
+
+
 def test_who_may_manage_modules(plugged: Flask, pw: World) -> None:
     client = plugged.test_client()
     t = pw.a

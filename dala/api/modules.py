@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 
 from dala.api.blueprint import Blueprint
 from dala.api.pagination import PageArgs, page_of, paginate_items
-from dala.auth.guard import authorize, authorize_in, current_principal, require
+from dala.auth.guard import current_principal, require
 from dala.db import get_session
 from dala.errors import NotFound
 from dala.modules import enablement
+from dala.modules.access import authorize_scope
 from dala.modules.host import hooks
 
 blp = Blueprint("modules", __name__, url_prefix="/modules", description="Modules (plug-ins)")
@@ -27,6 +28,10 @@ class SettingSchema(ma.Schema):
     label = ma.fields.Function(lambda s: str(s.label))
     help = ma.fields.Function(lambda s: str(s.help))
     choices = ma.fields.List(ma.fields.String())
+    choice_labels = ma.fields.Function(
+        lambda s: dict(s.labelled_choices()),
+        metadata={"description": "Each of `choices` as people read it (the value if unnamed)"},
+    )
     minimum = ma.fields.Integer(allow_none=True)
     maximum = ma.fields.Integer(allow_none=True)
 
@@ -66,6 +71,10 @@ class ModuleSchema(ma.Schema):
     settings = ma.fields.Dict(
         metadata={"description": "Resolved: branch, then company, then default"}
     )
+    settings_sources = ma.fields.Function(
+        lambda r: r.setting_sources,
+        metadata={"description": "Where each of `settings` comes from: branch, company, default"},
+    )
 
 
 class ScopeArgs(ma.Schema):
@@ -82,17 +91,14 @@ class ModuleUpdateArgs(ma.Schema):
     branch_id = ma.fields.UUID(
         allow_none=True, metadata={"description": "A branch, or null for the whole company"}
     )
-    enabled = ma.fields.Boolean()
-    settings = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=63)))
-
-
-def _scope(branch_id: Any, permission: str) -> None:
-    """Company-wide changes need the permission company-wide; a branch's, in that branch.
-    Reading the company-wide state needs it anywhere (``require``)."""
-    if branch_id is not None:
-        authorize_in(permission, branch_id)
-    elif permission != "module:read":
-        authorize(permission)
+    enabled = ma.fields.Boolean(
+        allow_none=True,
+        metadata={"description": "null: as the wider scope says (company, else the default)"},
+    )
+    settings = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=63)),
+        metadata={"description": "A value of null is no longer set here: the wider scope's holds"},
+    )
 
 
 @blp.route("")
@@ -104,7 +110,7 @@ class ModulesView(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every installed module with its manifest and its state at the scope asked for."""
         branch_id = args.get("branch_id")
-        _scope(branch_id, "module:read")
+        authorize_scope("module:read", branch_id)
         states = enablement.resolve_all(get_session(), hooks(current_app).manifests, branch_id)
         return paginate_items([states[n] for n in sorted(states)], args)
 
@@ -116,7 +122,7 @@ class ModuleView(MethodView):
     @blp.response(200, ModuleSchema)
     def get(self, args: dict[str, Any], name: str) -> Any:
         branch_id = args.get("branch_id")
-        _scope(branch_id, "module:read")
+        authorize_scope("module:read", branch_id)
         states = enablement.resolve_all(get_session(), hooks(current_app).manifests, branch_id)
         if name not in states:
             raise NotFound(_("Module not found."))
@@ -129,7 +135,7 @@ class ModuleView(MethodView):
     def patch(self, data: dict[str, Any], name: str) -> Any:
         """Switch a module on or off, or change its settings, for the company or a branch."""
         branch_id = data.get("branch_id")
-        _scope(branch_id, "module:manage")
+        authorize_scope("module:manage", branch_id)
         session = get_session()
         state = enablement.set_state(
             session,
@@ -139,6 +145,7 @@ class ModuleView(MethodView):
             enabled=data.get("enabled"),
             settings=data.get("settings"),
             user_id=current_principal().user.id,
+            inherit_enabled="enabled" in data and data["enabled"] is None,
         )
         session.commit()
         return state

@@ -3,14 +3,15 @@
 A module without a row is as its layer says (default: on, optional: off);
 essential modules are always on. A branch-level row overrides the company's.
 Switching on checks the module's dependencies; switching off checks who depends
-on it. Nothing here deletes a module's data.
+on it. A scope can also stop deciding for itself (``enabled`` or a setting
+``None``: "as the wider scope says"). Nothing here deletes a module's data.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
@@ -32,10 +33,20 @@ class Resolved:
     settings: dict[str, Any]
     # Where the decision came from: "branch", "company" or "default".
     source: str
+    # Where each setting's value came from, by key: "branch", "company" or "default".
+    setting_sources: dict[str, str] = field(default_factory=dict)
 
 
 def _default_on(manifest: Manifest) -> bool:
     return manifest.layer in (Layer.ESSENTIAL, Layer.DEFAULT)
+
+
+def allows_scope(manifest: Manifest, branch_id: uuid.UUID | None) -> bool:
+    """Whether the module is switched and set at this scope: a tenant-level module for the
+    whole company only, a branch-level one per branch only, the others at both."""
+    if branch_id is None:
+        return manifest.level != Level.BRANCH
+    return manifest.level != Level.TENANT
 
 
 def _rows(session: Session, branch_id: uuid.UUID | None) -> dict[tuple[str, bool], ModuleState]:
@@ -63,11 +74,50 @@ def resolve_all(
         if manifest.layer == Layer.ESSENTIAL:
             enabled = True
         settings = {s.key: s.default for s in manifest.settings}
-        for row in (company, branch):
-            if row is not None:
-                settings.update({k: v for k, v in row.settings.items() if k in settings})
-        resolved[name] = Resolved(manifest, enabled, settings, source)
+        sources = dict.fromkeys(settings, "default")
+        for row, scope in ((company, "company"), (branch, "branch")):
+            if row is None:
+                continue
+            for key, value in row.settings.items():
+                if key in settings:
+                    settings[key], sources[key] = value, scope
+        resolved[name] = Resolved(manifest, enabled, settings, source, sources)
     return resolved
+
+
+def inherited_states(
+    session: Session, manifests: Mapping[str, Manifest], branch_id: uuid.UUID | None
+) -> dict[str, Resolved]:
+    """What each module falls back to where this scope stops deciding for itself: the
+    company's state for a branch, the manifests' defaults for the company."""
+    if branch_id is not None:
+        return resolve_all(session, manifests, None)
+    found = {}
+    for name, manifest in manifests.items():
+        defaults = {s.key: s.default for s in manifest.settings}
+        found[name] = Resolved(
+            manifest, _default_on(manifest), defaults, "default", dict.fromkeys(defaults, "default")
+        )
+    return found
+
+
+def inherited_state(
+    session: Session, manifests: Mapping[str, Manifest], name: str, branch_id: uuid.UUID | None
+) -> Resolved:
+    """:func:`inherited_states` of one module."""
+    return inherited_states(session, {name: manifests[name]}, branch_id)[name]
+
+
+def scope_version(session: Session, name: str, branch_id: uuid.UUID | None) -> str:
+    """A stamp of the rows that decide ``name`` at this scope (the company's, the branch's):
+    a form sends it back so a change made meanwhile is noticed, not overwritten."""
+    query = select(ModuleState.branch_id, ModuleState.version).where(ModuleState.module == name)
+    if branch_id is None:
+        query = query.where(ModuleState.branch_id.is_(None))
+    else:
+        query = query.where(ModuleState.branch_id.is_(None) | (ModuleState.branch_id == branch_id))
+    found = {row_branch is None: version for row_branch, version in session.execute(query)}
+    return f"{found.get(True, 0)}.{found.get(False, 0)}"
 
 
 def enabled_modules(
@@ -123,7 +173,12 @@ def check_settings(manifest: Manifest, values: Mapping[str, Any]) -> None:
     errors = {}
     for key, value in values.items():
         setting = known.get(key)
-        problem = _("Unknown setting.") if setting is None else _check_setting(setting, value)
+        if setting is None:
+            problem: str | None = _("Unknown setting.")
+        elif value is None:
+            problem = None  # falls back to the wider scope's value
+        else:
+            problem = _check_setting(setting, value)
         if problem:
             errors[key] = [problem]
     if errors:
@@ -139,17 +194,23 @@ def set_state(
     enabled: bool | None = None,
     settings: Mapping[str, Any] | None = None,
     user_id: uuid.UUID | None = None,
+    inherit_enabled: bool = False,
 ) -> Resolved:
-    """Switch ``name`` on/off or change its settings for the company or one branch."""
+    """Switch ``name`` on/off or change its settings for the company or one branch.
+
+    ``enabled`` None leaves the switch as it is; ``inherit_enabled`` makes the scope
+    follow the wider one again (checked like the switch it amounts to). A setting
+    given as None is no longer set at this scope and falls back to the wider one.
+    """
     manifest = manifests.get(name)
     if manifest is None:
         raise NotFound(_("Module not found."))
-    if branch_id is None and manifest.level == Level.BRANCH:
-        raise ValidationFailed(
-            _("This module is switched on per branch; choose a branch."),
-            errors={"branch_id": [_("Choose a branch.")]},
-        )
-    if branch_id is not None and manifest.level == Level.TENANT:
+    if not allows_scope(manifest, branch_id):
+        if branch_id is None:
+            raise ValidationFailed(
+                _("This module is switched on per branch; choose a branch."),
+                errors={"branch_id": [_("Choose a branch.")]},
+            )
         raise ValidationFailed(
             _("This module is switched on for the whole company, not per branch."),
             errors={"branch_id": [_("Leave empty for the whole company.")]},
@@ -158,9 +219,12 @@ def set_state(
         raise Conflict(_("This module is essential and cannot be switched off."))
     if settings:
         check_settings(manifest, settings)
+    target = enabled
+    if inherit_enabled:
+        target = inherited_state(session, manifests, name, branch_id).enabled
     before = resolve_all(session, manifests, branch_id)
     after_on = {n for n, r in before.items() if r.enabled}
-    if enabled is True:
+    if target is True:
         after_on.add(name)
         missing = [d for d in manifest.depends if d not in after_on]
         if missing:
@@ -168,7 +232,7 @@ def set_state(
                 _("Switch on %(modules)s first.", modules=_labels(manifests, missing)),
                 errors={"depends": missing},
             )
-    if enabled is False:
+    if target is False:
         after_on.discard(name)
         dependents = sorted(n for n in after_on if name in manifests[n].depends)
         if dependents:
@@ -188,12 +252,20 @@ def set_state(
         )
     ).one_or_none()
     if row is None:
+        sets_something = enabled is not None or any(
+            v is not None for v in (settings or {}).values()
+        )
+        if not sets_something:
+            return before[name]  # nothing is set at this scope to fall back from
         row = ModuleState(id=uuid.uuid4(), branch_id=branch_id, module=name, settings={})
         session.add(row)
-    if enabled is not None:
+    if inherit_enabled:
+        row.enabled = None
+    elif enabled is not None:
         row.enabled = enabled
     if settings:
-        row.settings = {**row.settings, **settings}
+        merged = {**row.settings, **settings}
+        row.settings = {k: v for k, v in merged.items() if v is not None}
     row.updated_by = user_id
     session.flush()
     g.pop("dala_enabled_modules", None)

@@ -4,6 +4,7 @@ billing read (name, version, dependencies, level, permissions, settings, meters)
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,9 @@ class Setting:
     """One setting of a module, resolved branch → company → ``default``.
 
     ``kind`` is ``string``, ``integer``, ``boolean`` or ``choice`` (one of
-    ``choices``); integers may be bounded by ``minimum``/``maximum``.
+    ``choices``); integers may be bounded by ``minimum``/``maximum``. A choice's
+    values are what is stored and what the API takes; ``choice_labels`` names
+    them for people (lazy strings, by value; a value without one shows as itself).
     """
 
     key: str
@@ -47,6 +50,15 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    choice_labels: Mapping[str, object] = field(default_factory=dict)
+
+    def choice_label(self, value: str) -> str:
+        """How ``value`` (one of ``choices``) reads in the current language."""
+        return str(self.choice_labels.get(value, value))
+
+    def labelled_choices(self) -> list[tuple[str, str]]:
+        """``(value, label)`` of every choice, in declaration order."""
+        return [(value, self.choice_label(value)) for value in self.choices]
 
 
 @dataclass(frozen=True)

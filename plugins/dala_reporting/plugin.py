@@ -41,6 +41,7 @@ def dala_manifest() -> Manifest:
                 "monday",
                 _l("Weeks start on"),
                 choices=("monday", "sunday"),
+                choice_labels={"monday": _l("Monday"), "sunday": _l("Sunday")},
             ),
         ),
         meters=(Meter("exports", _l("Report exports"), "export"),),

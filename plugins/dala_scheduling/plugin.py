@@ -55,6 +55,10 @@ def dala_manifest() -> Manifest:
                     "(technicians are told of changed jobs)."
                 ),
                 choices=("propose", "apply"),
+                choice_labels={
+                    "propose": _l("Propose a new plan"),
+                    "apply": _l("Apply the new plan at once"),
+                },
             ),
             Setting(
                 "day_start",

@@ -45,6 +45,11 @@ def setting_problems(setting: Setting) -> list[str]:
         problems.append(f"setting {key!r}: only integers take a minimum or maximum")
     if setting.kind != "choice" and setting.choices:
         problems.append(f"setting {key!r}: only a choice takes choices")
+    unknown = sorted(set(setting.choice_labels) - set(setting.choices))
+    if unknown:
+        problems.append(f"setting {key!r}: labels for values it does not offer: {unknown}")
+    if any(not str(label) for label in setting.choice_labels.values()):
+        problems.append(f"setting {key!r}: an empty choice label")
     if setting.kind == "string":
         if not isinstance(default, str):
             problems.append(f"setting {key!r}: default {default!r} is not a string")
