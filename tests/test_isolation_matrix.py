@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import work
+from tests.support.mailbox import Mailbox
 from tests.support.world import World, call
 
 API = "/api/v1"
@@ -48,6 +49,7 @@ def _branch(client: FlaskClient, w: World) -> str:
 
 
 @covers(f"{API}/users/<uuid:user_id>")
+@covers(f"{API}/users/<uuid:user_id>/invitation")
 def _user(client: FlaskClient, w: World) -> str:
     return str(w.a["technician"].user_id)
 
@@ -403,3 +405,15 @@ def test_work_references_to_other_tenants_are_404_and_change_nothing(
     assert r.status_code == 404, r.json
     after = call(client, "GET", f"{API}{url}?page_size=100", world.b["owner"]).json["total"]
     assert after == before
+
+
+def test_resending_another_companys_invitation_is_404_and_sends_nothing(
+    client: FlaskClient, world: World, mailbox: Mailbox
+) -> None:
+    email = f"pending-{uuid.uuid4().hex[:6]}@example.com"
+    r = call(client, "POST", f"{API}/users", world.a["owner"], json={"email": email, "name": "P"})
+    assert r.status_code == 201, r.json
+    assert len(mailbox.to(email)) == 1
+    resent = call(client, "POST", f"{API}/users/{r.json['id']}/invitation", world.b["owner"])
+    assert resent.status_code == 404 and resent.json["code"] == 404
+    assert len(mailbox.to(email, timeout=0.5, count=2)) == 1

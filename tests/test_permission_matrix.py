@@ -59,6 +59,16 @@ def _fresh_user(client: FlaskClient, t: TenantWorld) -> str:
     return str(_owner(client, t, "POST", f"{API}/users", json=body)["id"])
 
 
+def _fresh_invitee(client: FlaskClient, t: TenantWorld) -> str:
+    """Someone invited to the main branch who has not accepted yet."""
+    body = {
+        "email": f"inv-{uuid.uuid4().hex[:8]}@example.com",
+        "name": "Invitee",
+        "roles": [{"role": "technician", "branch_id": str(t.main)}],
+    }
+    return str(_owner(client, t, "POST", f"{API}/users", json=body)["id"])
+
+
 def _fresh_role(client: FlaskClient, t: TenantWorld) -> str:
     key = f"r_{uuid.uuid4().hex[:8]}"
     _owner(
@@ -236,6 +246,18 @@ CASES: list[Case] = [
         "/users/<uuid:user_id>",
         OWNER_ADMIN,
         lambda c, t, r: (f"{API}/users/{_fresh_user(c, t)}", None),
+    ),
+    Case(
+        "GET",
+        "/users/<uuid:user_id>/invitation",
+        READERS,
+        lambda c, t, r: (f"{API}/users/{t['technician'].user_id}/invitation", None),
+    ),
+    Case(
+        "POST",
+        "/users/<uuid:user_id>/invitation",
+        BRANCH_ADMINS,
+        lambda c, t, r: (f"{API}/users/{_fresh_invitee(c, t)}/invitation", None),
     ),
     Case("GET", "/roles", READERS, lambda c, t, r: (f"{API}/roles", None)),
     Case(

@@ -7,22 +7,21 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import func, or_, select
 
 from dala.api.blueprint import Blueprint
 from dala.api.etag import check_if_match, etag_headers
 from dala.api.fields import Email, Locale, Text
 from dala.api.pagination import PageArgs, page_of, paginate
 from dala.api.schemas import UserSchema
+from dala.auth.directory import get_visible_user, users_query
 from dala.auth.guard import (
     authorize,
     current_principal,
     require,
 )
-from dala.auth.models import RoleAssignment, User, UserStatus
-from dala.auth.reset import send_invitation
-from dala.auth.roles import assign_role, visible_assignments
-from dala.auth.users import deactivate_user, get_user, invite_user, update_user
+from dala.auth.invitations import Grant, invitation_state, invite, resend_invitation
+from dala.auth.models import UserStatus
+from dala.auth.users import deactivate_user, get_user, update_user
 from dala.db import get_session
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="Users")
@@ -67,23 +66,16 @@ class UsersView(MethodView):
     @blp.arguments(UserListArgs, location="query")
     @blp.response(200, page_of(UserSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The company's users, filtered by text, status, role or branch."""
-        query = select(User).order_by(User.name, User.id)
-        if "q" in args:
-            needle = args["q"].lower()
-            query = query.where(
-                or_(
-                    func.lower(User.name).contains(needle, autoescape=True),
-                    User.email.contains(needle, autoescape=True),
-                )
-            )
-        if "status" in args:
-            query = query.where(User.status == args["status"])
-        if "role" in args or "branch_id" in args:
-            holders = visible_assignments(
-                role=args.get("role"), branch_id=args.get("branch_id")
-            ).with_only_columns(RoleAssignment.user_id)
-            query = query.where(User.id.in_(holders))
+        """The company's users, filtered by text, status, role or branch.
+
+        With ``user:read`` in some branches only, the people holding a role there.
+        """
+        query = users_query(
+            q=args.get("q"),
+            status=args.get("status"),
+            role=args.get("role"),
+            branch_id=args.get("branch_id"),
+        )
         return paginate(get_session(), query, args)
 
     @require("user:invite")
@@ -92,18 +84,15 @@ class UsersView(MethodView):
     @blp.alt_response(404, description="No such branch in roles")
     def post(self, data: dict[str, Any]) -> Any:
         """Invite a person by e-mail, optionally with roles; they choose their password."""
-        principal = current_principal()
         session = get_session()
-        user = invite_user(session, email=data["email"], name=data["name"], locale=data["locale"])
-        for grant in data["roles"]:
-            assign_role(
-                session,
-                principal,
-                user_id=user.id,
-                role_key=grant["role"],
-                branch_id=grant["branch_id"],
-            )
-        send_invitation(session, user, principal.tenant, principal.user)
+        user = invite(
+            session,
+            current_principal(),
+            email=data["email"],
+            name=data["name"],
+            locale=data["locale"],
+            grants=[Grant(g["role"], g["branch_id"]) for g in data["roles"]],
+        )
         session.commit()
         return user, 201, etag_headers(user)
 
@@ -113,7 +102,8 @@ class UserView(MethodView):
     @require("user:read")
     @blp.response(200, UserSchema)
     def get(self, user_id: uuid.UUID) -> Any:
-        user = get_user(get_session(), user_id)
+        """A user; with ``user:read`` in some branches only, one holding a role there."""
+        user = get_visible_user(get_session(), user_id)
         return user, 200, etag_headers(user)
 
     @require("user:update")
@@ -141,3 +131,36 @@ class UserView(MethodView):
         check_if_match(user)
         deactivate_user(session, principal, user)
         session.commit()
+
+
+class InvitationSchema(ma.Schema):
+    sent_at = ma.fields.DateTime(
+        dump_only=True, allow_none=True, metadata={"description": "Null: never invited"}
+    )
+    expires_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    pending = ma.fields.Boolean(
+        dump_only=True, metadata={"description": "Not accepted yet, and the link still works"}
+    )
+
+
+@blp.route("/<uuid:user_id>/invitation")
+class InvitationView(MethodView):
+    @require("user:read")
+    @blp.response(200, InvitationSchema)
+    def get(self, user_id: uuid.UUID) -> Any:
+        """The user's newest invitation: when it was sent and until when its link works."""
+        session = get_session()
+        return invitation_state(session, get_visible_user(session, user_id))
+
+    @require("user:invite")
+    @blp.response(200, InvitationSchema)
+    @blp.alt_response(409, description="The user accepted already or is deactivated")
+    def post(self, user_id: uuid.UUID) -> Any:
+        """Send an invited user a new link (the earlier one stops working)."""
+        session = get_session()
+        user = get_user(session, user_id)
+        resend_invitation(session, user)
+        session.flush()
+        state = invitation_state(session, user)
+        session.commit()
+        return state

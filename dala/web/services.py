@@ -9,11 +9,12 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dala.auth.catalogue import BUILTIN_ROLE_LABELS
@@ -77,29 +78,65 @@ def _role_labels(session: Session, keys: set[str]) -> dict[str, object]:
     return labels
 
 
-def roles_by_branch(session: Session, user_id: uuid.UUID) -> list[BranchRoles]:
-    """The user's roles, tenant-wide first, then per branch by branch name."""
+@dataclass(frozen=True)
+class HeldRole:
+    """One role assignment as pages show it: "Dispatcher · Almaty", "Owner · all branches"."""
+
+    assignment_id: uuid.UUID
+    user_id: uuid.UUID
+    key: str
+    label: object  # lazy for built-in roles
+    branch: Branch | None  # None: every branch
+
+
+def held_roles(session: Session, assignments: Select[Any]) -> dict[uuid.UUID, list[HeldRole]]:
+    """The assignments ``assignments`` selects, labelled and grouped by user.
+
+    Tenant-wide roles come first, then by branch name, built-in roles in their
+    order; one query with the branches (plus one for custom roles' names) however
+    many users, so a list page does not ask once per row.
+    """
+    ids = assignments.with_only_columns(RoleAssignment.id).order_by(None)
     rows = session.execute(
-        select(RoleAssignment.role, Branch)
+        select(RoleAssignment.id, RoleAssignment.user_id, RoleAssignment.role, Branch)
         .outerjoin(
             Branch,
             (Branch.tenant_id == RoleAssignment.tenant_id)
             & (Branch.id == RoleAssignment.branch_id),
         )
-        .where(RoleAssignment.user_id == user_id)
+        .where(RoleAssignment.id.in_(ids))
     ).all()
-    labels = _role_labels(session, {role for role, _branch in rows})
+    labels = _role_labels(session, {role for _id, _user, role, _branch in rows})
     order = list(BUILTIN_ROLE_LABELS)
-    grouped: dict[uuid.UUID | None, tuple[Branch | None, list[str]]] = {}
-    for role, branch_or_none in rows:
-        key = branch_or_none.id if branch_or_none is not None else None
-        grouped.setdefault(key, (branch_or_none, []))[1].append(role)
-    result = []
-    for branch, keys in grouped.values():
-        keys.sort(key=lambda k: (order.index(k) if k in order else len(order), k))
-        result.append(BranchRoles(branch, [labels[k] for k in keys]))
-    result.sort(key=lambda br: (br.branch is not None, br.branch.name if br.branch else ""))
+
+    def rank(held: HeldRole) -> tuple[bool, str, str, int, str]:
+        branch = held.branch
+        return (
+            branch is not None,
+            branch.name if branch is not None else "",
+            str(branch.id) if branch is not None else "",
+            order.index(held.key) if held.key in order else len(order),
+            held.key,
+        )
+
+    result: dict[uuid.UUID, list[HeldRole]] = {}
+    for assignment_id, user_id, role, branch in rows:
+        result.setdefault(user_id, []).append(
+            HeldRole(assignment_id, user_id, role, labels[role], branch)
+        )
+    for held in result.values():
+        held.sort(key=rank)
     return result
+
+
+def roles_by_branch(session: Session, user_id: uuid.UUID) -> list[BranchRoles]:
+    """The user's roles, tenant-wide first, then per branch by branch name."""
+    held = held_roles(session, select(RoleAssignment).where(RoleAssignment.user_id == user_id))
+    grouped: dict[uuid.UUID | None, BranchRoles] = {}
+    for entry in held.get(user_id, []):
+        key = entry.branch.id if entry.branch is not None else None
+        grouped.setdefault(key, BranchRoles(entry.branch)).roles.append(entry.label)
+    return list(grouped.values())
 
 
 def home_branch(session: Session, roles: list[BranchRoles]) -> Branch | None:
