@@ -41,8 +41,16 @@ def _accepted() -> str | None:
 
 def _user_or_branch() -> str | None:
     principal = g.get("principal")
-    if principal is not None and principal.user.locale in SUPPORTED_LOCALES:
-        return str(principal.user.locale)
+    user = principal.user if principal is not None else None
+    if user is None and not request.path.startswith("/api/"):
+        # A page refused before its view loaded the principal (a module's page where
+        # the module is off) still speaks the signed-in person's language.
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            user = current_user.user
+    if user is not None and user.locale in SUPPORTED_LOCALES:
+        return str(user.locale)
     branch_locale = g.get("branch_locale")
     return str(branch_locale) if branch_locale in SUPPORTED_LOCALES else None
 

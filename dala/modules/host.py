@@ -224,6 +224,21 @@ def _gated(item: Any, module: str | None, facade: Hooks, branch: Any, cls: Any) 
     )
 
 
+def module_page_open(path: str, branch_id: uuid.UUID) -> bool:
+    """Whether the page at ``path`` is there in ``branch_id``: False only for a module's
+    page where the module is off (e.g. to leave it when switching branches)."""
+    from flask import current_app
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        endpoint, _args = current_app.url_map.bind("").match(path.split("?", 1)[0])
+    except HTTPException:
+        return True  # not a page of a module; the address answers for itself
+    facade = hooks(current_app)
+    module = facade.blueprint_modules.get(str(endpoint).rsplit(".", 1)[0])
+    return module is None or module in facade.enabled_in(branch_id)
+
+
 def hooks(app: Flask) -> Hooks:
     facade: Hooks = app.extensions["dala.plugins"]
     return facade

@@ -70,9 +70,31 @@ def _dala_error(exc: DalaError) -> ResponseReturnValue:
     return error_page(status, _("Something went wrong"), exc.message)
 
 
+def _http_messages(status: int) -> tuple[str, str]:
+    """The error page's title and text in the reader's language (Werkzeug's are English)."""
+    messages = {
+        400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+        403: (_("Not allowed"), _("Your role does not allow this action.")),
+        404: (
+            _("Page not found"),
+            _(
+                "This page does not exist, or its module is not switched on in the branch "
+                "you work in."
+            ),
+        ),
+        405: (_("Not allowed"), _("This address does not take that kind of request.")),
+        413: (_("Too large"), _("What you sent is larger than allowed.")),
+    }
+    return messages.get(
+        status,
+        (_("Something went wrong"), _("We could not finish this. Try again in a moment.")),
+    )
+
+
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
-    return error_page(status, f"{status} {exc.name}", exc.description or "")
+    title, message = _http_messages(status)
+    return error_page(status, title, message)
 
 
 def page_blueprint(

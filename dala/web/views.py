@@ -35,6 +35,7 @@ from dala.db import get_session
 from dala.errors import TenantCancelled, TenantInactive, Unauthenticated, ValidationFailed
 from dala.extensions import config_limit, limiter, sign_in_limits
 from dala.i18n import LOCALE_SESSION_KEY
+from dala.modules.host import module_page_open
 from dala.tenancy.models import Tenant, TenantStatus
 from dala.tenancy.regions import SUPPORTED_LOCALES
 from dala.web import services
@@ -185,7 +186,10 @@ def set_branch() -> ResponseReturnValue:
     chosen = choose_branch(get_session(), current_user.user.id, branch_id) if branch_id else None
     if chosen is None:
         flash(_("That branch is not one you work in."), "danger")
-    return redirect(safe_next(request.form.get("next")))
+    target = safe_next(request.form.get("next"))
+    if chosen is not None and not module_page_open(target, chosen.id):
+        return redirect(url_for("web.home"))  # that module is off in the new branch
+    return redirect(target)
 
 
 @bp.route("/")
