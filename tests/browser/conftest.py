@@ -85,7 +85,13 @@ def translator(lang: str) -> Callable[[str], str]:
         return lambda text: text
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
         catalogue = GNUTranslations(f)
-    return catalogue.gettext
+
+    def translate(text: str) -> str:
+        translated = catalogue.gettext(text)
+        assert translated != text, f"{text!r} has no {lang} translation"
+        return translated
+
+    return translate
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
@@ -96,6 +102,7 @@ def shoot(page: Page, folder: Path, name: str) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {size_name} size"
         page.evaluate("document.fonts.ready.then(() => true)")  # icons drawn, not boxes
+        page.evaluate("window.scrollTo(0, 0)")  # a sticky bar stays on top of the picture
         page.screenshot(path=str(folder / f"{name}-{size_name}.png"), full_page=True)
     if size:
         page.set_viewport_size(size)
