@@ -12,6 +12,7 @@ from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
@@ -106,3 +107,17 @@ def shoot(page: Page, folder: Path, name: str) -> None:
         page.screenshot(path=str(folder / f"{name}-{size_name}.png"), full_page=True)
     if size:
         page.set_viewport_size(size)
+
+
+def english_left(page: Page, lang: str) -> list[str]:
+    """Core's English texts (of a few words or more) that a page in ``lang`` still shows."""
+    if lang == "en":
+        return []
+    with (TRANSLATIONS / "messages.pot").open("rb") as f:
+        texts = {
+            m.id
+            for m in read_po(f)
+            if isinstance(m.id, str) and " " in m.id and "%" not in m.id and len(m.id) > 12
+        }
+    shown = page.inner_text("body")
+    return sorted(text for text in texts if text in shown)
