@@ -20,15 +20,12 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import (
     DataRequired,
-    Email,
-    EqualTo,
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
 from dala.auth.sessions import SessionUser
@@ -38,7 +35,14 @@ from dala.extensions import config_limit, limiter
 from dala.tenancy.regions import SUPPORTED_LOCALES, known_timezones
 from dala.tenancy.services import signup as signup_company
 from dala.web.branch import BRANCH_SESSION_KEY
-from dala.web.forms import PASSWORD_MAX, PASSWORD_MIN, show_errors, storable, strip
+from dala.web.forms import (
+    email_field,
+    new_password_field,
+    repeat_password_field,
+    show_errors,
+    storable,
+    strip,
+)
 from dala.web.pages import page_blueprint
 from dala.web.shell import LANGUAGE_NAMES
 
@@ -50,12 +54,6 @@ DEFAULT_TIMEZONE = "Asia/Almaty"
 
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
-
-
-def _not_only_spaces(_form: FlaskForm, field: PasswordField) -> None:
-    # The API's Password field: 10 to 128 characters, not only spaces.
-    if field.data and not field.data.strip():
-        raise ValidationError(str(_l("Use 10 to 128 characters.")))
 
 
 class SignupForm(FlaskForm):
@@ -87,33 +85,9 @@ class SignupForm(FlaskForm):
         ],
         filters=[strip],
     )
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            InputRequired(message=_l("Enter your e-mail address.")),
-            storable,
-            Length(max=254, message=_l("Not a valid e-mail address.")),
-            Email(message=_l("Not a valid e-mail address."), check_deliverability=False),
-        ],
-        filters=[strip],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(message=_l("Choose a password.")),
-            storable,
-            Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
-            _not_only_spaces,
-        ],
-        description=_l("At least 10 characters. A few unrelated words are easy to remember."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            InputRequired(message=_l("Repeat the password.")),
-            EqualTo("password", message=_l("The two passwords do not match.")),
-        ],
-    )
+    email = email_field(check_syntax=True)
+    password = new_password_field(_l("Password"))
+    confirm = repeat_password_field(_l("Repeat the password"))
     branch_name = StringField(
         _l("First branch"),
         validators=[

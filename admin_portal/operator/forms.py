@@ -6,33 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectField, TextAreaField
+from wtforms import HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from dala.tenancy.models import TenantStatus
-from dala.web.forms import PASSWORD_MAX, storable, strip
+from dala.web.forms import email_field, sign_in_password_field, storable, strip
 from dala.web.services import STATUS_LABELS
 
 
 class OperatorLoginForm(FlaskForm):
     # Named as the company sign-in's fields, so the sign-in rate limits count it alike.
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            InputRequired(message=_l("Enter your e-mail address.")),
-            storable,
-            Length(max=254, message=_l("Not a valid e-mail address.")),
-        ],
-        filters=[strip],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(message=_l("Enter your password.")),
-            storable,
-            Length(max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
-        ],
-    )
+    email = email_field(check_syntax=False)
+    password = sign_in_password_field()
 
 
 class TenantFilterForm(FlaskForm):

@@ -29,7 +29,7 @@ def storable(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(unstorable_message())
 
 
-def _not_only_spaces(_form: FlaskForm, field: PasswordField) -> None:
+def not_only_spaces(_form: FlaskForm, field: PasswordField) -> None:
     if field.data and not field.data.strip():
         raise ValidationError(str(_l("Use 10 to 128 characters.")))
 
@@ -47,7 +47,8 @@ def _company_field() -> StringField:
     )
 
 
-def _email_field(*, check_syntax: bool) -> EmailField:
+def email_field(*, check_syntax: bool) -> EmailField:
+    """An e-mail address; ``check_syntax`` where a new one is given (not when signing in)."""
     validators: list[Any] = [
         InputRequired(message=_l("Enter your e-mail address.")),
         storable,
@@ -60,10 +61,9 @@ def _email_field(*, check_syntax: bool) -> EmailField:
     return EmailField(_l("E-mail"), validators=validators, filters=[strip])
 
 
-class LoginForm(FlaskForm):
-    tenant = _company_field()
-    email = _email_field(check_syntax=False)
-    password = PasswordField(
+def sign_in_password_field() -> PasswordField:
+    """The password of a sign-in form (its length is not checked beyond the maximum)."""
+    return PasswordField(
         _l("Password"),
         validators=[
             InputRequired(message=_l("Enter your password.")),
@@ -73,29 +73,45 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
-    tenant = _company_field()
-    email = _email_field(check_syntax=True)
-
-
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
+def new_password_field(label: object) -> PasswordField:
+    """A password being chosen: the API's ``Password`` rule (10 to 128, not only spaces)."""
+    return PasswordField(
+        label,
         validators=[
             InputRequired(message=_l("Choose a password.")),
             storable,
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l("Use 10 to 128 characters.")),
-            _not_only_spaces,
+            not_only_spaces,
         ],
         description=_l("At least 10 characters. A few unrelated words are easy to remember."),
     )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
+
+
+def repeat_password_field(label: object, of: str = "password") -> PasswordField:
+    """The chosen password again, to catch a typing slip."""
+    return PasswordField(
+        label,
         validators=[
             InputRequired(message=_l("Repeat the password.")),
-            EqualTo("password", message=_l("The two passwords do not match.")),
+            EqualTo(of, message=_l("The two passwords do not match.")),
         ],
     )
+
+
+class LoginForm(FlaskForm):
+    tenant = _company_field()
+    email = email_field(check_syntax=False)
+    password = sign_in_password_field()
+
+
+class ForgotPasswordForm(FlaskForm):
+    tenant = _company_field()
+    email = email_field(check_syntax=True)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(_l("Repeat the new password"))
 
 
 def show_errors(form: FlaskForm, exc: DalaError) -> str:
