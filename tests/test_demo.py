@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -395,3 +396,36 @@ def test_the_demo_runs_with_its_modules_on(client: FlaskClient, demo: Demo, db: 
     for job_id, completed_at, timezone in completed:
         assert registered[job_id] == completed_at.astimezone(ZoneInfo(timezone)).date()
     assert len(set(registered.values())) > 5
+
+
+def test_the_demo_owner_sees_every_admin_page(client: FlaskClient, demo: Demo) -> None:
+    """`make demo` shows the admin portal on the demo company, its modules on."""
+    from tests.support.portal import csrf
+
+    owner = next(email for role, email, _p in demo.logins if role == "owner")
+    client.post(
+        "/login",
+        data={
+            "csrf_token": csrf(client),
+            "tenant": SLUG,
+            "email": owner,
+            "password": DEMO_PASSWORD,
+        },
+    )
+    for path in (
+        "/admin/branches",
+        "/admin/users",
+        "/admin/roles",
+        "/admin/modules",
+        "/admin/tokens",
+        "/admin/audit",
+        "/acme-warranty/",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, path
+    modules = client.get("/admin/modules").text  # in the owner's branch
+    for name in ("dala_tracking", "acme_warranty"):
+        switch = re.search(rf'<input[^>]*data-testid="switch-{name}"[^>]*>', modules)
+        assert switch and "checked" in switch.group(0), name
+    home = client.get("/").text
+    assert 'href="/acme-warranty/"' in home  # the vendor's menu entry, on in the demo
