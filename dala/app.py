@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.i18n import init_i18n
     from dala.modules.host import init_plugins, mount_plugins
     from dala.storage.keys import init_keyring
+    from dala.sync import versions
     from dala.tenancy import scoping
     from dala.web.assets import init_assets
     from dala.web.shell import init_web
@@ -41,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(app)
     scoping.install(db.session_factory)
     recorder.install(db.session_factory)
+    versions.install(db.session_factory)
     mail.install(app)
     init_plugins(app)
     init_keyring(app)

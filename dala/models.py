@@ -6,7 +6,9 @@ from dala.db import Base
 from dala.modules.models import ModuleState
 from dala.operators.models import Operator, OperatorAction
 from dala.storage.models import TenantKey
+from dala.sync.models import SyncBlob, SyncClient, SyncConflict, SyncMutation, SyncRevocation
 from dala.tenancy.models import Branch, Tenant
+from dala.work.field_models import JobNote, PartUsage, TimeEntry
 from dala.work.job_models import (
     Attachment,
     ChecklistItem,
@@ -39,19 +41,27 @@ __all__ = [
     "CustomerSearchTerm",
     "Job",
     "JobAssignment",
+    "JobNote",
     "JobTransition",
     "JobType",
     "ModuleState",
     "Operator",
     "OperatorAction",
+    "PartUsage",
     "Role",
     "RoleAssignment",
     "Site",
     "Skill",
+    "SyncBlob",
+    "SyncClient",
+    "SyncConflict",
+    "SyncMutation",
+    "SyncRevocation",
     "Technician",
     "TechnicianSkill",
     "Tenant",
     "TenantKey",
+    "TimeEntry",
     "TimeOff",
     "User",
 ]

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String
+from sqlalchemy import BigInteger, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dala.db import Base, Timestamped, new_id
@@ -53,6 +53,9 @@ class Tenant(Timestamped, Base):
     policy_version: Mapped[int] = mapped_column(default=1)
     # The last job number handed out (numbers count up per company, never reused).
     job_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last change version handed out: bumped in each transaction that changes what
+    # technicians' phones hold, so a sync cursor is a version, never a clock.
+    sync_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Index, String, and_
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from dala.db import Base, Timestamped, str_enum
@@ -76,6 +76,7 @@ class Job(TenantScoped, Timestamped, Base):
         Index("ix_jobs_branch_created", "tenant_id", "branch_id", "created_at"),
         Index("ix_jobs_customer", "tenant_id", "customer_id", "created_at"),
         Index("ix_jobs_site", "tenant_id", "site_id"),
+        Index("ix_jobs_sync_version", "tenant_id", "sync_version"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint(
             "window_end IS NULL OR window_start IS NULL OR window_end > window_start",
@@ -107,6 +108,9 @@ class Job(TenantScoped, Timestamped, Base):
     completed_at: Mapped[datetime | None]
     created_by: Mapped[uuid.UUID | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The company's change version of the last change to the job or anything on it
+    # (checklist, notes, files, assignment, ...): what a phone's sync pulls by.
+    sync_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     assignments: Mapped[list[JobAssignment]] = relationship(
         primaryjoin=lambda: and_(
@@ -192,6 +196,12 @@ class ChecklistItem(TenantScoped, Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class AttachmentKind(enum.StrEnum):
+    FILE = "file"
+    PHOTO = "photo"
+    SIGNATURE = "signature"
+
+
 class Attachment(TenantScoped, Timestamped, Base):
     """A file on a job (photo, document); its bytes are stored encrypted, by content."""
 
@@ -210,3 +220,9 @@ class Attachment(TenantScoped, Timestamped, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     uploaded_by: Mapped[uuid.UUID | None]
+    kind: Mapped[AttachmentKind] = mapped_column(
+        str_enum(AttachmentKind, 10), default=AttachmentKind.FILE, server_default="file"
+    )
+    caption: Mapped[str | None] = mapped_column(EncryptedText("job_attachments.caption"))
+    # Who signed, for a customer's signature.
+    signer_name: Mapped[str | None] = mapped_column(EncryptedText("job_attachments.signer_name"))

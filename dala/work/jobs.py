@@ -20,6 +20,7 @@ from dala.events.domain import (
     JobStatusChanged,
     publish,
 )
+from dala.sync import versions
 from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from dala.tenancy.services import get_branch
@@ -188,6 +189,7 @@ def _assign(session: Session, job: Job, ids: list[uuid.UUID], actor: Actor) -> N
         .where(JobAssignment.job_id == job.id)
         .execution_options(synchronize_session=False)
     )
+    versions.note_lost(session, job.id, [t for t in before if t not in ids])
     session.add_all(
         JobAssignment(id=uuid.uuid4(), job_id=job.id, technician_id=t, is_lead=i == 0)
         for i, t in enumerate(ids)
