@@ -52,6 +52,13 @@ class Conflict(DalaError):
     code = "conflict"
 
 
+class TooLarge(DalaError):
+    """The request carries more than a limit allows (too many items, too many bytes)."""
+
+    status = 413
+    code = "too_large"
+
+
 class PreconditionFailed(DalaError):
     """An ``If-Match`` ETag no longer matches the object."""
 
