@@ -15,11 +15,18 @@ VENDOR_PACKAGES = {
     "bootstrap": "dist",
     "bootstrap-icons": "font",
     "htmx.org": "dist",
+    "idb": "build",
+    "signature_pad": "dist",
 }
 
 
+def vendor_root(app: Flask) -> Path:
+    """Where the npm packages are installed (``node_modules`` unless configured)."""
+    return Path(app.config.get("ASSETS_DIR") or PROJECT_ROOT / "node_modules")
+
+
 def init_assets(app: Flask) -> None:
-    root = Path(app.config.get("ASSETS_DIR") or PROJECT_ROOT / "node_modules")
+    root = vendor_root(app)
 
     def vendor(package: str, filename: str) -> ResponseReturnValue:
         if package not in VENDOR_PACKAGES:

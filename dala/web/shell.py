@@ -105,9 +105,11 @@ def _branch_choices() -> list[Any]:
 
 def init_web(app: Flask) -> None:
     """Register the portal pages; called once from ``create_app``."""
+    from dala.web.app import init_technician_app
     from dala.web.views import bp
 
     app.register_blueprint(bp)
+    init_technician_app(app)
     add_nav_item(app, NavItem(_l("Home"), "bi-house", endpoint="web.home"))
     add_nav_item(app, NavItem(_l("API docs"), "bi-braces", href="/api/docs"))
     app.context_processor(_template_globals)

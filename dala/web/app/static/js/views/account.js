@@ -1,0 +1,129 @@
+// Signing in (once: the token is kept for offline use) and the technician's own page:
+// language, sync problems, signing out.
+import { call, RequestError, RetryError } from "../api.js";
+import { database, getMeta, pendingCount, wipe } from "../db.js";
+import { html, icon } from "../dom.js";
+import { LANGUAGES, VERSION, language, t, tn } from "../i18n.js";
+
+export const TOKEN_NAME = "Technician app";
+
+function languageSwitch() {
+  return html`<div class="btn-group w-100" role="group" aria-label="${t("language")}" data-testid="language-switch">
+    ${LANGUAGES.map(([code, name]) => html`<button type="button" class="btn btn-touch ${code === language() ? "btn-primary" : "btn-outline-primary"}"
+        data-action="language" data-language="${code}" lang="${code}">${name}</button>`)}
+  </div>`;
+}
+
+export async function signInView(message) {
+  const reason = message || ((await getMeta("signedOutReason")) === "revoked" ? t("signed_out_revoked") : "");
+  return {
+    title: "Dala",
+    bare: true,
+    body: html`
+      <div class="signin mx-auto">
+        <div class="text-center my-4">
+          <img src="/app/icon-192.png" alt="" width="72" height="72" class="rounded-4 shadow-sm mb-3">
+          <h1 class="h4 mb-1">${t("signin_title")}</h1>
+          <p class="text-body-secondary small mb-0">${t("signin_intro")}</p>
+        </div>
+        ${reason ? html`<div class="alert alert-warning small" role="alert" data-testid="signin-message">${reason}</div>` : ""}
+        <form class="card card-body shadow-sm" data-action="sign-in" novalidate data-testid="signin-form">
+          <label class="form-label" for="tenant">${t("company_id")}</label>
+          <input class="form-control form-control-lg mb-3" id="tenant" name="tenant" autocomplete="organization"
+                 autocapitalize="none" spellcheck="false" required>
+          <label class="form-label" for="email">${t("email")}</label>
+          <input class="form-control form-control-lg mb-3" id="email" name="email" type="email" autocomplete="username"
+                 autocapitalize="none" required>
+          <label class="form-label" for="password">${t("password")}</label>
+          <input class="form-control form-control-lg mb-3" id="password" name="password" type="password"
+                 autocomplete="current-password" required>
+          <div class="alert alert-danger small py-2 d-none" role="alert" data-role="error" data-testid="signin-error"></div>
+          <button class="btn btn-primary btn-step w-100" type="submit">${t("sign_in")}</button>
+        </form>
+        <div class="mt-4">${languageSwitch()}</div>
+      </div>`,
+  };
+}
+
+// Returns an error message, or null when signed in.
+export async function signIn(form) {
+  const data = Object.fromEntries(new FormData(form));
+  if (!data.tenant || !data.email || !data.password) return t("signin_fill_all");
+  const device = await getMeta("language");
+  let token;
+  try {
+    ({ body: { access_token: token } } = await call("POST", "/api/v1/auth/token", {
+      auth: { language: device || language() },
+      json: { tenant: data.tenant.trim(), email: data.email.trim(), password: data.password, token_name: TOKEN_NAME },
+    }));
+  } catch (error) {
+    if (error instanceof RetryError) return t("signin_offline");
+    return error.message;
+  }
+  let me;
+  try {
+    ({ body: me } = await call("GET", "/api/v1/me", { auth: { token, language: device || language() } }));
+  } catch (error) {
+    return error instanceof RequestError ? error.message : t("signin_offline");
+  }
+  if (!me.grants.some((grant) => grant.permissions.includes("job:work"))) return t("signin_not_technician");
+  await wipe();
+  const db = await database();
+  const tx = db.transaction("meta", "readwrite");
+  await tx.store.put(
+    {
+      token,
+      user: { id: me.user.id, name: me.user.name, email: me.user.email, locale: me.user.locale },
+      tenant: { id: me.tenant.id, name: me.tenant.name, slug: me.tenant.slug },
+      clientGroupId: crypto.randomUUID(),
+      clientId: crypto.randomUUID(),
+    },
+    "session",
+  );
+  await tx.store.put(1, "nextMutationId");
+  await tx.done;
+  return null;
+}
+
+export async function accountView(session) {
+  const db = await database();
+  const problems = (await db.count("problems")) + (await db.count("conflicts"));
+  const pending = await pendingCount();
+  return {
+    title: t("title_me"),
+    back: "#/",
+    body: html`
+      <section class="card app-section mb-3"><div class="card-body d-flex gap-3 align-items-center">
+        <span class="avatar">${(session.user.name || session.user.email || "?").slice(0, 1).toUpperCase()}</span>
+        <div class="min-w-0">
+          <div class="fw-semibold" data-testid="me-name">${session.user.name}</div>
+          <div class="small text-body-secondary text-truncate">${session.user.email}</div>
+          <div class="small text-body-secondary">${session.tenant.name}</div>
+        </div>
+      </div></section>
+      <a class="card app-section mb-3 text-decoration-none" href="#/problems" data-testid="problems-link">
+        <div class="card-body d-flex align-items-center gap-2">
+          ${icon("exclamation-diamond", problems ? "text-danger fs-4" : "text-success fs-4")}
+          <span class="flex-fill">${t("title_problems")}</span>
+          <span class="badge rounded-pill ${problems ? "text-bg-danger" : "text-bg-light"}" data-testid="problem-count">${problems}</span>
+          ${icon("chevron-right")}
+        </div></a>
+      <section class="card app-section mb-3"><div class="card-body">
+        <h2 class="section-title">${t("language")}</h2>
+        ${languageSwitch()}
+      </div></section>
+      <section class="card app-section mb-3"><div class="card-body">
+        <h2 class="section-title">${t("install_title")}</h2>
+        <p class="small mb-0">${t("install_text")}</p>
+      </div></section>
+      ${pending ? html`<div class="alert alert-warning small">${icon("exclamation-triangle-fill")} ${tn("signout_pending", pending)}</div>` : ""}
+      <button type="button" class="btn btn-outline-danger btn-touch w-100" data-action="sign-out" data-pending="${pending}" data-testid="sign-out">
+        ${icon("box-arrow-right")} ${t("sign_out")}</button>
+      <p class="text-center small text-body-secondary mt-4">Dala · ${VERSION}</p>
+    `,
+  };
+}
+
+export async function signOut() {
+  await wipe();
+}
