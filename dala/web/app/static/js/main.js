@@ -59,8 +59,8 @@ function drawBar(screen) {
       ${screen.back
         ? html`<a class="bar-btn" href="${screen.back}" aria-label="${t("back")}" data-testid="back">${icon("chevron-left")}</a>`
         : html`<img class="bar-logo" src="/app/icon-192.png" alt="">`}
-      <div class="bar-title text-truncate" data-testid="screen-title">${screen.title}</div>
-      <div id="indicator" class="ms-auto"></div>
+      <div class="bar-title" data-testid="screen-title">${screen.title}</div>
+      <div id="indicator" class="ms-auto flex-none"></div>
       ${session && !screen.bare
         ? html`<a class="bar-btn" href="#/me" aria-label="${t("title_me")}" data-testid="menu">${icon("person-circle")}</a>`
         : ""}

@@ -201,6 +201,7 @@ function signatureSection(job, blobs, files, closed) {
 function timeSection(job, closed) {
   const entries = list(job, "time_entries");
   const open = revealed.has(`${job.id}:time`);
+  if (!entries.length && closed) return "";
   const zone = jobZone(job);
   return section(t("time"), html`
     ${entries.map((e) => html`<div class="d-flex gap-2 py-1 border-bottom small" data-testid="time-entry">

@@ -123,7 +123,7 @@ export async function jobsView(params) {
         )}
       </nav>
       <div class="d-flex align-items-baseline mb-2 px-1">
-        <h1 class="h6 mb-0 text-capitalize" data-testid="day-label">${dateLong(dayAt(offset).toISOString(), jobs[0] ? jobZone(jobs[0]) : undefined)}</h1>
+        <h1 class="h6 mb-0 day-label" data-testid="day-label">${dateLong(dayAt(offset).toISOString(), jobs[0] ? jobZone(jobs[0]) : undefined)}</h1>
         <span class="ms-auto small text-body-secondary" data-testid="day-count">${tn("jobs_open", open)}</span>
       </div>
       ${jobs.length
