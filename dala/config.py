@@ -65,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none).
     "PROXY_COUNT": 0,
     "DEFAULT_LOCALE": "en",
+    # Fault injection for tests and operations drills, never for normal running: when set
+    # to N > 0, a sync push kills its own process (SIGKILL) after applying N mutations of
+    # a batch, before the commit, to prove a crash mid-batch leaves nothing half-applied.
+    "SYNC_CRASH_AFTER": 0,
 }
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}

@@ -6,6 +6,7 @@ listed in ``A_OBJECTS``, so a new route that nobody covered fails here.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import uuid
@@ -178,6 +179,45 @@ def _attachment(client: FlaskClient, w: World) -> list[str]:
     return [job, str(r.json["id"])]
 
 
+@covers(f"{API}/sync/blobs/<string:sha256>")
+def _blob(client: FlaskClient, w: World) -> str:
+    photo = b"\xff\xd8\xff\xe0 A's photo " + uuid.uuid4().bytes
+    sha256 = hashlib.sha256(photo).hexdigest()
+    url = f"{API}/sync/blobs/{sha256}"
+    r = call(client, "PUT", url, w.a["technician"], data=photo, content_type="image/jpeg")
+    assert r.status_code == 201, r.json
+    return sha256
+
+
+@covers(f"{API}/sync/conflicts/<uuid:conflict_id>")
+@covers(f"{API}/sync/conflicts/<uuid:conflict_id>/resolve")
+def _sync_conflict(client: FlaskClient, w: World) -> str:
+    job = work.scheduled_job(client, w.a)["id"]
+    for to in ("dispatched", "cancelled"):
+        r = call(client, "POST", f"{API}/jobs/{job}/transitions", w.a["owner"], json={"to": to})
+        assert r.status_code == 201, r.json
+    body = {
+        "client_group_id": str(uuid.uuid4()),
+        "client_id": str(uuid.uuid4()),
+        "schema_version": 1,
+        "mutations": [
+            {"id": 1, "name": "job.en_route", "args": {"job_id": job}, "client_ts": "2026-01-01"}
+        ],
+    }
+    r = call(client, "POST", f"{API}/sync/push", w.a["technician"], json=body)
+    assert r.json["results"][0]["status"] == "conflict", r.json
+    return str(r.json["results"][0]["conflict_id"])
+
+
+# Routes that only act on an object (POST): the body the intruder sends; the object's state
+# is read, before and after, at the route's parent.
+ACTION_BODIES = {f"{API}/sync/conflicts/<uuid:conflict_id>/resolve": {"keep": "office"}}
+
+# Routes named by content, not by an object: a PUT there uploads the caller's own copy
+# (blobs are per company), so the intruder's JSON body is refused as not an image (415),
+# not as unknown; A's copy stays as it was (checked after the methods).
+OWN_COPY_ON_PUT = {f"{API}/sync/blobs/<string:sha256>": 415}
+
 # Routes whose argument names no company's object (the same for every company); what
 # they show per company is checked by their own tests.
 NOT_TENANT_OBJECTS = {
@@ -194,6 +234,8 @@ def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
             methods = sorted(
                 m for m in rule.methods or () if m in {"GET", "PATCH", "PUT", "DELETE"}
             )
+            if rule.rule in ACTION_BODIES:
+                methods = ["POST"]
             routes.append((rule.rule, methods))
     return routes
 
@@ -210,14 +252,17 @@ def test_other_tenant_ids_are_404_for_every_method(
     checked = 0
     for rule, methods in _id_routes(app):
         url = _url(rule, A_OBJECTS[rule](client, world))
-        before = call(client, "GET", url, world.a["owner"])
+        state = url.rsplit("/", 1)[0] if rule in ACTION_BODIES else url
+        before = call(client, "GET", state, world.a["owner"])
         assert before.status_code == 200, (url, before.json)
         for method in methods:
-            r = call(client, method, url, intruder, json={} if method in ("PATCH", "PUT") else None)
-            assert r.status_code == 404, (method, url, r.status_code, r.json)
-            assert r.json["code"] == 404
+            body = ACTION_BODIES.get(rule, {}) if method in ("PATCH", "PUT", "POST") else None
+            r = call(client, method, url, intruder, json=body)
+            expected = OWN_COPY_ON_PUT.get(rule, 404) if method == "PUT" else 404
+            assert r.status_code == expected, (method, url, r.status_code, r.json)
+            assert r.json["code"] == expected
             checked += 1
-        after = call(client, "GET", url, world.a["owner"])
+        after = call(client, "GET", state, world.a["owner"])
         assert after.status_code == 200 and after.json == before.json, url
     assert checked >= 12
 

@@ -7,6 +7,7 @@ Every authenticated API route+method must appear in ``CASES``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from collections.abc import Callable
@@ -32,6 +33,8 @@ DISPATCHERS = CUSTOMER_EDITORS
 MODULE_READERS = BRANCH_ADMINS | {"viewer"}
 # Dispatchers, and the technician on a job assigned to them.
 WORKERS = DISPATCHERS | {"technician"}
+# Who holds job:work (works jobs from the field).
+FIELD_WORKERS = frozenset({"owner", "admin", "branch_admin", "technician"})
 
 
 @dataclass
@@ -114,6 +117,34 @@ class Upload:
         return {"data": {"file": (io.BytesIO(self.data), self.name, "image/jpeg")}}
 
 
+class Raw:
+    """A raw body of a content type (a blob upload)."""
+
+    def __init__(self, content_type: str, data: bytes) -> None:
+        self.content_type, self.data = content_type, data
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"data": self.data, "headers": {"Content-Type": self.content_type}}
+
+
+def _photo() -> tuple[str, Raw]:
+    """A new JPEG's hash and upload body."""
+    data = b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes
+    return hashlib.sha256(data).hexdigest(), Raw("image/jpeg", data)
+
+
+def _fresh_blob(client: FlaskClient, t: TenantWorld) -> str:
+    sha256, body = _photo()
+    r = call(client, "PUT", f"{API}/sync/blobs/{sha256}", t["owner"], **body.kwargs())
+    assert r.status_code == 201, r.json
+    return sha256
+
+
+def _blob_upload() -> tuple[str, Raw]:
+    sha256, body = _photo()
+    return f"{API}/sync/blobs/{sha256}", body
+
+
 def _fresh_technician(client: FlaskClient, t: TenantWorld) -> str:
     body = {"user_id": _fresh_user(client, t), "branch_id": str(t.main)}
     return str(_owner(client, t, "POST", f"{API}/technicians", json=body)["id"])
@@ -157,6 +188,26 @@ def _my_attachment_url(client: FlaskClient, t: TenantWorld) -> str:
     )
     assert r.status_code == 201, r.json
     return f"{API}/jobs/{job}/attachments/{r.json['id']}"
+
+
+def _push_body(mutations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A first push of a new phone."""
+    return {
+        "client_group_id": str(uuid.uuid4()),
+        "client_id": str(uuid.uuid4()),
+        "schema_version": 1,
+        "mutations": mutations or [],
+    }
+
+
+def _fresh_conflict(client: FlaskClient, t: TenantWorld) -> str:
+    """The technician set off to a job the office cancelled meanwhile."""
+    job = _my_job(client, t, dispatched=True)
+    _owner(client, t, "POST", f"{API}/jobs/{job}/transitions", json={"to": "cancelled"})
+    went = {"id": 1, "name": "job.en_route", "args": {"job_id": job}, "client_ts": "2026-01-01"}
+    r = call(client, "POST", f"{API}/sync/push", t["technician"], json=_push_body([went]))
+    assert r.status_code == 200 and r.json["results"][0]["status"] == "conflict", r.json
+    return str(r.json["results"][0]["conflict_id"])
 
 
 def _job_body(client: FlaskClient, t: TenantWorld) -> dict[str, Any]:
@@ -604,6 +655,31 @@ CASES: list[Case] = [
         DISPATCHERS,
         lambda c, t, r: (_my_attachment_url(c, t), None),
     ),
+    Case("GET", "/sync/pull", FIELD_WORKERS, lambda c, t, r: (f"{API}/sync/pull", None)),
+    Case(
+        "GET",
+        "/sync/blobs/<string:sha256>",
+        FIELD_WORKERS,
+        lambda c, t, r: (f"{API}/sync/blobs/{_fresh_blob(c, t)}", None),
+    ),
+    Case("PUT", "/sync/blobs/<string:sha256>", FIELD_WORKERS, lambda c, t, r: _blob_upload()),
+    Case("POST", "/sync/push", FIELD_WORKERS, lambda c, t, r: (f"{API}/sync/push", _push_body())),
+    Case("GET", "/sync/conflicts", WORKERS, lambda c, t, r: (f"{API}/sync/conflicts", None)),
+    Case(
+        "GET",
+        "/sync/conflicts/<uuid:conflict_id>",
+        WORKERS,
+        lambda c, t, r: (f"{API}/sync/conflicts/{_fresh_conflict(c, t)}", None),
+    ),
+    Case(
+        "POST",
+        "/sync/conflicts/<uuid:conflict_id>/resolve",
+        DISPATCHERS,
+        lambda c, t, r: (
+            f"{API}/sync/conflicts/{_fresh_conflict(c, t)}/resolve",
+            {"keep": "office"},
+        ),
+    ),
     Case(
         "GET",
         "/acme-warranty/registrations",
@@ -691,7 +767,7 @@ def test_role_gets_exactly_the_expected_answers(
     wrong = []
     for case in CASES + EXTRA_CASES:
         url, body = case.prepare(client, tenant, role)
-        sent = body.kwargs() if isinstance(body, Upload) else {"json": body}
+        sent = body.kwargs() if isinstance(body, Upload | Raw) else {"json": body}
         r = call(client, case.method, url, tenant[role], **sent)
         expected = "2xx" if role in case.allowed else 403
         got = "2xx" if 200 <= r.status_code < 300 else r.status_code

@@ -90,6 +90,10 @@ class JobSchema(ma.Schema):
     technician_ids = ma.fields.List(ma.fields.UUID(), metadata={"description": "Lead first"})
     status_changed_at = ma.fields.DateTime(dump_only=True)
     completed_at = ma.fields.DateTime(allow_none=True, dump_only=True)
+    conflicts_open = ma.fields.Integer(
+        dump_only=True,
+        metadata={"description": "Sync conflicts waiting for a decision (/sync/conflicts)"},
+    )
     version = ma.fields.Integer(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)

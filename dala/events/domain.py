@@ -8,6 +8,7 @@ plain values, never ORM objects, so a receiver can outlive the session.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -93,3 +94,24 @@ def publish(session: Session, evt: JobEvent) -> None:
     delivery = _Delivery(current_app._get_current_object())  # type: ignore[attr-defined]
     delivery.events.append(evt)
     on_commit(session, delivery)
+
+
+def checkpoint(session: Session) -> Callable[[], None]:
+    """A function that takes back the events published on ``session`` from now on.
+
+    For a savepoint that rolls back: its changes are undone, so its events must
+    not be delivered when the enclosing transaction commits.
+    """
+    pending = pending_on_commit(session)
+    deliveries = [a for a in pending if isinstance(a, _Delivery)]
+    counts = [(d, len(d.events)) for d in deliveries]
+    actions = len(pending)
+
+    def undo() -> None:
+        current = pending_on_commit(session)
+        for delivery, count in counts:
+            del delivery.events[count:]
+        # Actions registered after the checkpoint (new deliveries among them) go too.
+        del current[actions:]
+
+    return undo

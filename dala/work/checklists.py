@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -44,9 +45,18 @@ def add_item(session: Session, job: Job, data: dict[str, Any]) -> ChecklistItem:
 
 
 def update_item(
-    session: Session, job: Job, item: ChecklistItem, data: dict[str, Any], user_id: uuid.UUID
+    session: Session,
+    job: Job,
+    item: ChecklistItem,
+    data: dict[str, Any],
+    user_id: uuid.UUID,
+    *,
+    at: datetime | None = None,
 ) -> ChecklistItem:
-    """Rename, move or tick an item; ticking records who and when."""
+    """Rename, move or tick an item; ticking records who and when.
+
+    ``at`` is when it was ticked, if earlier than now (a phone that was offline).
+    """
     lifecycle.check_open(job)
     if "label" in data:
         item.label = data["label"]
@@ -54,7 +64,7 @@ def update_item(
         item.position = data["position"]
     if "done" in data and data["done"] != item.done:
         item.done = data["done"]
-        item.done_at, item.done_by = (utcnow(), user_id) if item.done else (None, None)
+        item.done_at, item.done_by = (at or utcnow(), user_id) if item.done else (None, None)
     session.flush()
     return item
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, and_
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, and_, func, select
+from sqlalchemy.orm import Mapped, column_property, foreign, mapped_column, relationship
 
 from dala.db import Base, Timestamped, str_enum
 from dala.storage.encrypted import EncryptedText
+from dala.sync.models import ConflictStatus, SyncConflict
 from dala.tenancy.scoping import TenantScoped, tenant_fk
 from dala.work.models import Customer, Site
 
@@ -136,9 +138,26 @@ class Job(TenantScoped, Timestamped, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    if TYPE_CHECKING:
+        conflicts_open: int  # mapped below, once the job's columns exist
+
     @property
     def technician_ids(self) -> list[uuid.UUID]:
         return [a.technician_id for a in self.assignments]
+
+
+# Sync conflicts waiting for a person's decision, so dispatchers see them on the job:
+# a subquery per row along ix_sync_conflicts_job, no query per job.
+Job.conflicts_open = column_property(  # type: ignore[assignment]
+    select(func.count(SyncConflict.id))
+    .where(
+        SyncConflict.tenant_id == Job.tenant_id,
+        SyncConflict.job_id == Job.id,
+        SyncConflict.status == ConflictStatus.OPEN,
+    )
+    .correlate_except(SyncConflict)
+    .scalar_subquery()
+)
 
 
 class JobAssignment(TenantScoped, Timestamped, Base):
