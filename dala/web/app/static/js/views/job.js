@@ -120,6 +120,7 @@ function checklistSection(job, closed) {
 
 function photosSection(job, blobs, files, closed) {
   const photos = attachments(job, "photo");
+  if (!photos.length && closed) return "";
   return section(t("photos"), html`
     <div class="photo-grid" data-testid="photos">
       ${photos.map((photo) => {
@@ -140,6 +141,7 @@ function photosSection(job, blobs, files, closed) {
 
 function partsSection(job, closed) {
   const parts = list(job, "parts");
+  if (!parts.length && closed) return "";
   const open = revealed.has(`${job.id}:part`);
   return section(t("parts"), html`
     ${parts.length ? html`<ul class="list-unstyled mb-2" data-testid="parts">
@@ -167,6 +169,7 @@ function partsSection(job, closed) {
 
 function notesSection(job, closed) {
   const notes = list(job, "notes");
+  if (!notes.length && closed) return "";
   const zone = jobZone(job);
   return section(t("notes"), html`
     ${notes.map((note) => html`<div class="note" data-testid="note">

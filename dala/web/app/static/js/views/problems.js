@@ -43,7 +43,7 @@ const KINDS = {
 export async function problemsView() {
   const db = await database();
   const jobs = new Map((await db.getAll("jobs")).map((j) => [j.id, j]));
-  const conflicts = await db.getAll("conflicts");
+  const conflicts = (await db.getAll("conflicts")).sort((a, b) => (b.created_at || "").localeCompare(a.created_at || ""));
   const open = new Set(conflicts.map((c) => c.id));
   // A conflict shows once, as the server holds it (with every mutation it keeps).
   const problems = (await db.getAll("problems"))
@@ -60,7 +60,9 @@ export async function problemsView() {
           <div class="card-body">
             <div class="d-flex gap-2 align-items-center mb-1">
               <span class="badge text-bg-warning">${icon("exclamation-triangle-fill")} ${t("problem_conflict")}</span>
-              ${job ? html`<a class="small ms-auto" href="#/job/${job.id}">#${job.number}</a>` : ""}
+              ${job
+                ? html`<a class="small ms-auto" href="#/job/${job.id}">#${job.number}</a>`
+                : html`<span class="small ms-auto text-body-secondary">#${c.job_number}</span>`}
             </div>
             <div>${conflictText(c, t, statusLabel)}</div>
             <div class="small text-body-secondary mt-1">${t("problem_conflict_text")}</div>
