@@ -321,12 +321,19 @@ def files_group() -> None:
 @click.option("--tenant", "slug", metavar="SLUG", help="One company (default: every company).")
 @with_appcontext
 def files_sweep(slug: str | None) -> None:
-    """Remove stored files no attachment uses any more (run it daily, e.g. from cron)."""
+    """Remove stored files no attachment uses any more and uploads from phones left unfinished
+    for a day (run it daily, e.g. from cron)."""
+    from dala.sync.blobs import sweep as sweep_uploads
     from dala.work.attachments import sweep
 
     for tenant in _tenants(slug):
+        # Uploads first: a blob forgotten there leaves a file the second sweep removes.
+        dropped = sweep_uploads(tenant.id)
         removed = sweep(tenant.id)
-        click.echo(f"{tenant.slug}: {len(removed)} unused file(s) removed")
+        click.echo(
+            f"{tenant.slug}: {len(removed)} unused file(s) removed, "
+            f"{dropped} unfinished upload(s) dropped"
+        )
 
 
 def register_cli(app: Flask) -> None:

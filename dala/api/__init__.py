@@ -29,6 +29,7 @@ def init_api(app: Flask) -> None:
         signup,
         sites,
         skills,
+        sync_pull,
         sync_push,
         technicians,
         tenant,
@@ -55,7 +56,8 @@ def init_api(app: Flask) -> None:
     api.register_field(Email, "string", "email")
     app.extensions["dala.api"] = api
     first = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
-    for module in (*first, skills, technicians, job_types, jobs, modules, audit, sync_push):
+    sync = (sync_push, sync_pull)
+    for module in (*first, skills, technicians, job_types, jobs, modules, audit, *sync):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

@@ -15,12 +15,14 @@ from dala.db import database, on_commit
 from dala.errors import NotFound, ValidationFailed
 from dala.storage import files
 from dala.storage.keys import tenant_transaction
+from dala.sync.models import SyncBlob
 from dala.tenancy import context
 from dala.work import lifecycle
 from dala.work.job_models import Attachment, Job
 
 log = logging.getLogger(__name__)
 _attachments = cast(Table, Attachment.__table__)
+_sync_blobs = cast(Table, SyncBlob.__table__)
 
 
 def attachments_query(job_id: uuid.UUID) -> Select[Any]:
@@ -109,15 +111,19 @@ def content(attachment: Attachment) -> bytes:
 
 
 def _used(tenant_id: uuid.UUID, addresses: list[str]) -> set[str]:
-    """Which of ``addresses`` committed attachments still point to (read afresh)."""
+    """Which of ``addresses`` committed attachments, or complete sync blobs (a photo whose
+    mutation has not arrived yet), still point to (read afresh)."""
+    used: set[str] = set()
     with tenant_transaction(database().engine, tenant_id) as conn:
-        return set(
-            conn.scalars(
-                select(_attachments.c.blob).where(
-                    _attachments.c.tenant_id == tenant_id, _attachments.c.blob.in_(addresses)
+        for table in (_attachments, _sync_blobs):
+            used.update(
+                conn.scalars(
+                    select(table.c.blob).where(
+                        table.c.tenant_id == tenant_id, table.c.blob.in_(addresses)
+                    )
                 )
             )
-        )
+    return used
 
 
 def forget_files(session: Session, addresses: list[str]) -> None:
