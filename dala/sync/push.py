@@ -106,6 +106,7 @@ class _Batch:
         )
         self.now = utcnow()
         self.jobs: dict[uuid.UUID, Job] = {}
+        self.taken: list[SyncMutation] = []
 
     def job(self, job_id: uuid.UUID) -> Job:
         if job_id not in self.jobs:
@@ -145,7 +146,7 @@ class _Batch:
             undo_events()
             outcome.status, outcome.conflict_id = MutationStatus.REJECTED, None
             outcome.code, outcome.message = _code(error), error.message[:_MESSAGE_LENGTH]
-        self.session.add(
+        self.taken.append(
             SyncMutation(
                 client_id=self.client.id,
                 mutation_id=raw["id"],
@@ -158,8 +159,16 @@ class _Batch:
                 received_at=self.now,
             )
         )
-        self.client.last_mutation_id = raw["id"]
         return outcome
+
+    def record(self) -> None:
+        """The outcomes and the client's last id, written together at the end: the batch
+        commits as one, so they become visible with its changes, never before."""
+        self.session.add_all(self.taken)
+        if self.taken:
+            self.client.last_mutation_id = self.taken[-1].mutation_id
+        self.client.last_seen_at = self.now
+        self.session.flush()
 
 
 def _result(mutation_id: int, outcome: Outcome | SyncMutation, **extra: Any) -> dict[str, Any]:
@@ -197,20 +206,16 @@ def push(session: Session, principal: Principal, data: dict[str, Any]) -> dict[s
         )
     }
     results = []
-    taken = 0
     for raw in data["mutations"]:
         mutation_id = raw["id"]
         if mutation_id > last:
             results.append(_result(mutation_id, batch.take(raw)))
-            taken += 1
-            session.flush()
-            _crash_if_asked(taken)
+            _crash_if_asked(len(batch.taken))
         elif mutation_id in recorded:
             results.append(_result(mutation_id, recorded[mutation_id], replayed=True))
         else:
             results.append(_skipped(mutation_id, last))
-    client.last_seen_at = batch.now
-    session.flush()
+    batch.record()
     return {"last_mutation_id": client.last_mutation_id, "results": results}
 
 

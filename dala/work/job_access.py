@@ -20,12 +20,23 @@ from dala.work.technicians import technician_of_user
 WORK = "job:work"
 
 
+_OWN = "dala.own_technician"
+
+
 def own_technician_id(session: Session, principal: Principal) -> uuid.UUID | None:
-    """The caller's technician profile, if they may work jobs and have one."""
+    """The caller's technician profile, if they may work jobs and have one.
+
+    Found once per session: a sync push checks it for each of up to 200 mutations.
+    """
     if not principal.can_somewhere(WORK) and not principal.can(WORK):
         return None
-    technician = technician_of_user(session, principal.user.id)
-    return technician.id if technician else None
+    known: dict[uuid.UUID, uuid.UUID] = session.info.setdefault(_OWN, {})
+    if principal.user.id not in known:
+        technician = technician_of_user(session, principal.user.id)
+        if technician is None:
+            return None
+        known[principal.user.id] = technician.id
+    return known[principal.user.id]
 
 
 def visibility(session: Session, principal: Principal) -> Visibility:
