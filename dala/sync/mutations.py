@@ -26,7 +26,7 @@ from dala.api.fields import Instant, Text
 from dala.api.messages import translate_message
 from dala.auth.guard import Principal
 from dala.errors import Forbidden, ValidationFailed
-from dala.text import unstorable_message
+from dala.text import is_storable, unstorable_message
 from dala.work import checklists, field_records, job_access, jobs
 from dala.work.field_models import TimeKind
 from dala.work.job_models import AttachmentKind, Job, JobStatus
@@ -284,6 +284,17 @@ def _invalid(errors: dict[str, Any]) -> ValidationFailed:
     return ValidationFailed(_("Invalid input: %(fields)s", fields=fields), errors=errors)
 
 
+def _storable_keys(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(
+            (not isinstance(k, str) or is_storable(k)) and _storable_keys(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return all(map(_storable_keys, value))
+    return True
+
+
 def parse(name: str, raw: Any) -> tuple[Mutation, dict[str, Any]]:
     """The mutation called ``name`` and its checked arguments, or ValidationFailed."""
     mutation = MUTATIONS.get(name)
@@ -292,8 +303,10 @@ def parse(name: str, raw: Any) -> tuple[Mutation, dict[str, Any]]:
             _("Unknown mutation %(name)s.", name=name), errors={"name": [_("Unknown mutation.")]}
         )
     bad_text = unstorable_text(raw)
-    if bad_text:
-        raise _invalid(bad_text if isinstance(bad_text, dict) else {"args": [unstorable_message()]})
+    if bad_text or not _storable_keys(raw):
+        # Named by the argument when its value is at fault; a bad key is never echoed.
+        named = isinstance(bad_text, dict) and all(map(is_storable, bad_text))
+        raise _invalid(bad_text if named else {"args": [unstorable_message()]})
     try:
         args: dict[str, Any] = mutation.schema.load(raw)
     except ma.ValidationError as error:

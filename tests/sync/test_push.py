@@ -259,6 +259,7 @@ def test_bad_arguments_are_rejected_alone_with_a_clear_message(
         ("photo.attach", {"id": str(uuid.uuid4()), "job_id": j, "sha256": "ABC"}),
         ("note.add", {"id": str(uuid.uuid4()), "job_id": j, "text": "ok"}, "yesterday-ish"),
         ("note.add", {"id": str(uuid.uuid4()), "job_id": j, "text": "x" * 5001}),
+        ("note.add", {"id": str(uuid.uuid4()), "job_id": j, "text": "x", "a\x00b": 1}),
         ("job.en_route", {"job_id": j}),
     )
     answer = phone.push(sent)
@@ -270,6 +271,7 @@ def test_bad_arguments_are_rejected_alone_with_a_clear_message(
     for result, field in zip(results[1:9], named, strict=True):
         assert field in result["message"], (field, result)
     assert "client_ts" in results[9]["message"] and "text" in results[10]["message"]
+    assert "args" in results[11]["message"] and "\x00" not in results[11]["message"]
     assert _counts(app, t, j)["JobNote"] == 0 and _counts(app, t, j)["PartUsage"] == 0
     assert get(client, t, f"/jobs/{j}")["status"] == "en_route"
 
