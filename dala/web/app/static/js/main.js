@@ -152,6 +152,13 @@ const clicks = {
   },
   "show-time-form"(button) {
     reveal(button, ".time-form", "time");
+    // The usual entry is the half hour just past; the technician adjusts it.
+    const hhmm = (date) => date.toTimeString().slice(0, 5);
+    const now = new Date();
+    const from = view.querySelector("#time-from");
+    const to = view.querySelector("#time-to");
+    if (!from.value) from.value = hhmm(new Date(now.getTime() - 30 * 60_000));
+    if (!to.value) to.value = hhmm(now);
   },
   async language(button) {
     setLanguage(button.dataset.language);

@@ -92,9 +92,9 @@ async function uploadBlobs(auth) {
     try {
       await uploadBlob(auth, record);
     } catch (error) {
-      // Too large, or the bytes do not match their hash: no retry will fix it. The
-      // mutation that refers to it is pushed anyway, and refused, and listed with its data.
-      if (error instanceof RequestError && [413, 422].includes(error.status)) {
+      // Too large, not an image, or the bytes do not match their hash: no retry will fix
+      // it. The mutation that refers to it is pushed anyway, refused, and listed with its data.
+      if (error instanceof RequestError && [413, 415, 422].includes(error.status)) {
         await blobProblem(record, error);
       } else {
         throw error;
