@@ -120,16 +120,26 @@ async function nextBatch(db) {
   return batch;
 }
 
-async function settle(results, batch, ids) {
+// Whether the session a round started with is still the phone's; if not (signed out, or
+// in as someone else, while the answer was on its way) the transaction is dropped.
+async function stillSignedIn(tx, session) {
+  if ((await tx.objectStore("meta").get("session"))?.token === session.token) return true;
+  tx.done.catch(() => {}); // the abort below is the outcome wanted
+  tx.abort();
+  return false;
+}
+
+async function settle(results, batch, session) {
   const db = await database();
-  const tx = db.transaction(["outbox", "problems"], "readwrite");
+  const tx = db.transaction(["outbox", "problems", "meta"], "readwrite");
+  if (!(await stillSignedIn(tx, session))) return 0;
   const sent = new Map(batch.map((m) => [m.id, m]));
   for (const result of results) {
     const mutation = sent.get(result.id);
     if (!mutation) continue;
     if (result.status === "rejected" || result.status === "conflict") {
       await tx.objectStore("problems").put({
-        key: `${ids.clientId}:${mutation.id}`,
+        key: `${session.clientId}:${mutation.id}`,
         kind: result.status,
         job_id: mutation.args?.job_id,
         code: result.code || null,
@@ -174,6 +184,7 @@ async function pullPage(session, auth) {
   const { body } = await call("GET", `${API}/pull?${query}`, { auth });
   const db = await database();
   const tx = db.transaction(["jobs", "outbox", "meta", "conflicts", "blobs", "files", "problems"], "readwrite");
+  if (!(await stillSignedIn(tx, session))) return false;
   const pending = await tx.objectStore("outbox").getAll();
   const jobs = tx.objectStore("jobs");
   if (body.reset) await jobs.clear();
