@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -367,9 +368,14 @@ def test_the_sweep_drops_stale_uploads_and_keeps_blobs_waiting_for_their_mutatio
     hour_ago = time.time() - 3600  # past the files' grace period
     os.utime(stored / waiting_row.blob, (hour_ago, hour_ago))
 
+    orphan = _staging(app, t) / uuid.uuid4().hex  # parts of no upload (a crash in between)
+    orphan.mkdir(parents=True)
+    (orphan / "000000000000000").write_bytes(b"sealed")
+
     result = app.test_cli_runner().invoke(args=["files", "sweep", "--tenant", t.slug])
     assert result.exit_code == 0, result.output
     assert "1 unfinished upload(s) dropped" in result.output
+    assert not orphan.exists()
     assert _status(client, t["technician"], _sha(stale)).status_code == 404
     assert not (_staging(app, t) / stale_row.id.hex).exists()
     assert _status(client, t["technician"], _sha(fresh)).json["received"] == 2000
