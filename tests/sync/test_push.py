@@ -327,6 +327,30 @@ def test_a_photo_whose_blob_is_not_uploaded_is_rejected_until_it_is(
     assert _counts(app, t, job["id"])["Attachment"] == 1
 
 
+def test_a_photo_uploaded_through_the_blob_endpoint_is_attached_from_its_stored_file(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    job = dispatched_job(client, t)
+    photo = b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes * 64
+    sha256 = hashlib.sha256(photo).hexdigest()
+    r = call(
+        client,
+        "PUT",
+        f"{API}/sync/blobs/{sha256}",
+        t["technician"],
+        data=photo,
+        content_type="image/jpeg",
+    )
+    assert r.status_code == 201, r.json
+    phone = Phone(client, t["technician"])
+    args = {"id": str(uuid.uuid4()), "job_id": job["id"], "sha256": sha256, "caption": "Meter"}
+    assert _statuses(phone.push(phone.batch(("photo.attach", args)))) == ["applied"]
+    url = f"{API}/jobs/{job['id']}/attachments/{args['id']}"
+    download = call(client, "GET", url, t["dispatcher"])
+    assert download.status_code == 200 and download.data == photo
+
+
 def test_ids_not_above_the_last_taken_are_never_applied(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
