@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install demo serve test browser lint typecheck test-sqlite test-postgres services bench translations i18n-extract clean
+.PHONY: install demo serve test browser lint typecheck test-sqlite test-postgres services bench bench-sync translations i18n-extract clean
 
 install: $(VENV)/.stamp-install node_modules/.stamp-npm translations
 
@@ -65,6 +65,11 @@ test-postgres:
 bench: install services
 	@command -v wrk >/dev/null || scripts/apt-install wrk
 	$(BIN)/python bench/api.py $(BENCH_ARGS)
+	$(BIN)/python bench/sync.py
+
+# Pushing 1,000 sync mutations and replaying them, on SQLite and PostgreSQL.
+bench-sync: install services
+	$(BIN)/python bench/sync.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache
