@@ -73,6 +73,22 @@ class Unauthenticated(DalaError):
     code = "unauthenticated"
 
 
+class TokenRefused(Unauthenticated):
+    """A bearer token that cannot be used, and why, in ``errors.token`` for clients to act on:
+    ``missing``, ``invalid`` (unreadable, unknown or a wrong secret), ``expired`` or
+    ``revoked`` (revoked, or its user deactivated). A phone keeps unsent work when its token
+    merely expired and wipes it when revoked, so the two must not look alike."""
+
+    MISSING = "missing"
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    def __init__(self, message: str, reason: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, errors={"token": [reason]}, headers=headers)
+        self.reason = reason
+
+
 class Forbidden(DalaError):
     """Authenticated, but the role may not take this action."""
 

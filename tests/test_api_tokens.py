@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from dala.auth.models import ApiToken
 from dala.db import get_session, utcnow
 from dala.tenancy import context
-from tests.support.world import PASSWORD, World, call
+from tests.support.world import PASSWORD, Person, World, call
 
 API = "/api/v1"
 
@@ -68,6 +68,8 @@ def test_malformed_credentials_are_401(client: FlaskClient, header: str) -> None
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
     assert r.json["message"]
+    missing = header.strip() in ("", "Bearer") or not header.startswith("Bearer")
+    assert r.json["errors"] == {"token": ["missing" if missing else "invalid"]}
 
 
 def test_a_tampered_secret_is_401(client: FlaskClient, world: World) -> None:
@@ -75,10 +77,10 @@ def test_a_tampered_secret_is_401(client: FlaskClient, world: World) -> None:
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     r = client.get(f"{API}/me", headers={"Authorization": f"Bearer {tampered}"})
     assert r.status_code == 401
+    assert r.json["errors"] == {"token": ["invalid"]}
 
 
-def test_expired_token_is_401(app: Flask, client: FlaskClient, world: World) -> None:
-    person = world.a["viewer"]
+def _expire(app: Flask, world: World, person: Person) -> None:
     with app.app_context(), context.tenant_scope(world.a.tenant_id):
         session = get_session()
         session.execute(
@@ -87,7 +89,32 @@ def test_expired_token_is_401(app: Flask, client: FlaskClient, world: World) -> 
             .values(expires_at=utcnow() - timedelta(seconds=1))
         )
         session.commit()
-    assert call(client, "GET", f"{API}/me", person).status_code == 401
+
+
+def test_expired_token_is_401_that_says_expired(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    person = world.a["viewer"]
+    _expire(app, world, person)
+    r = call(client, "GET", f"{API}/me", person)
+    assert r.status_code == 401
+    # A client keeps its unsent work for an expired token (the same person signs in
+    # again), so the answer must say "expired", not just "no".
+    assert r.json["errors"] == {"token": ["expired"]}
+    assert r.json["message"] == "This token has expired; sign in again."
+    assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+
+
+def test_why_a_token_is_refused_is_told_only_with_its_secret(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    person = world.a["viewer"]
+    _expire(app, world, person)
+    token = person.token
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    r = client.get(f"{API}/me", headers={"Authorization": f"Bearer {tampered}"})
+    assert r.status_code == 401
+    assert r.json["errors"] == {"token": ["invalid"]}
 
 
 def test_revoked_token_stops_working_and_stays_listed(client: FlaskClient, world: World) -> None:
@@ -97,7 +124,11 @@ def test_revoked_token_stops_working_and_stays_listed(client: FlaskClient, world
     bearer = {"Authorization": f"Bearer {new.json['access_token']}"}
     assert client.get(f"{API}/me", headers=bearer).status_code == 200
     assert call(client, "DELETE", f"{API}/tokens/{new.json['id']}", person).status_code == 204
-    assert client.get(f"{API}/me", headers=bearer).status_code == 401
+    refused = client.get(f"{API}/me", headers=bearer)
+    assert refused.status_code == 401
+    # A client wipes its local data for a revoked token: the company ended this sign-in.
+    assert refused.json["errors"] == {"token": ["revoked"]}
+    assert refused.json["message"] == "This token was revoked or its user deactivated."
     listed = call(client, "GET", f"{API}/tokens?active=false", person).json["items"]
     assert [t["id"] for t in listed] == [new.json["id"]]
     assert listed[0]["revoked_at"] is not None
@@ -136,12 +167,26 @@ def test_admin_can_revoke_another_users_token(client: FlaskClient, world: World)
     assert call(client, "GET", f"{API}/me", victim).status_code == 401
 
 
+def test_a_revoked_token_that_also_expired_says_revoked(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    person = world.a["viewer"]
+    token_id = call(client, "GET", f"{API}/tokens", person).json["items"][0]["id"]
+    assert call(client, "DELETE", f"{API}/tokens/{token_id}", world.a["admin"]).status_code == 204
+    _expire(app, world, person)
+    r = call(client, "GET", f"{API}/me", person)
+    assert r.status_code == 401
+    assert r.json["errors"] == {"token": ["revoked"]}
+
+
 def test_deactivated_user_is_locked_out(client: FlaskClient, world: World) -> None:
     victim = world.a["viewer"]
     assert (
         call(client, "DELETE", f"{API}/users/{victim.user_id}", world.a["owner"]).status_code == 204
     )
-    assert call(client, "GET", f"{API}/me", victim).status_code == 401
+    locked_out = call(client, "GET", f"{API}/me", victim)
+    assert locked_out.status_code == 401
+    assert locked_out.json["errors"] == {"token": ["revoked"]}  # a phone must drop its data
     assert _login(client, world.a.slug, victim.email, PASSWORD).status_code == 401
     user = call(client, "GET", f"{API}/users/{victim.user_id}", world.a["owner"]).json
     assert user["status"] == "deactivated"

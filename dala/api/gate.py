@@ -11,7 +11,7 @@ from dala.auth.guard import Principal
 from dala.auth.policy import PolicyStore
 from dala.auth.tokens import authenticate_bearer
 from dala.db import get_session
-from dala.errors import Unauthenticated, ValidationFailed
+from dala.errors import TokenRefused, ValidationFailed
 from dala.tenancy import context
 from dala.tenancy.access import refuse_unusable
 from dala.tenancy.models import Branch
@@ -36,14 +36,15 @@ def authenticate_api_request() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
-        raise Unauthenticated(
+        raise TokenRefused(
             _("Send an API token as 'Authorization: Bearer <token>'."),
+            TokenRefused.MISSING,
             headers={"WWW-Authenticate": 'Bearer realm="dala"'},
         )
     session = get_session()
     try:
         token, user, tenant = authenticate_bearer(session, credentials.strip())
-    except Unauthenticated as exc:
+    except TokenRefused as exc:
         exc.headers = {"WWW-Authenticate": 'Bearer realm="dala", error="invalid_token"'}
         raise
     if session.dirty:  # last_used_at moved: keep it even if the request only reads

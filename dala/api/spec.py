@@ -101,7 +101,17 @@ def spec_kwargs(errors: ErrorResponses) -> dict[str, object]:
         },
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "dala_..."}
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "dala_...",
+                    "description": (
+                        "A token from POST /api/v1/auth/token or /api/v1/tokens. A refused "
+                        'token answers 401 with errors.token: ["missing"], ["invalid"], '
+                        '["expired"] (sign in again, keep local work) or ["revoked"] '
+                        "(revoked or user deactivated: drop local data)."
+                    ),
+                }
             }
         },
         "security": [{"bearerAuth": []}],

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dala.auth.models import ApiToken, User
 from dala.auth.secrets import digest, digest_matches, make_token, parse_token
 from dala.db import utcnow
-from dala.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from dala.errors import Forbidden, NotFound, TokenRefused, ValidationFailed
 from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from dala.tenancy.scoping import get_scoped
@@ -75,25 +75,36 @@ def issue_token(
     return IssuedToken(token, bearer)
 
 
+def _invalid() -> TokenRefused:
+    return TokenRefused(_("Invalid or expired token."), TokenRefused.INVALID)
+
+
 def authenticate_bearer(session: Session, bearer: str) -> tuple[ApiToken, User, Tenant]:
-    """Resolve a bearer token, activating its tenant; raises :class:`Unauthenticated`."""
+    """Resolve a bearer token, activating its tenant; raises :class:`TokenRefused`.
+
+    Why a token is refused is told only to whoever holds its secret: without it, every
+    refusal is the same ``invalid``, so nobody learns about tokens they do not own.
+    """
     parsed = parse_token(bearer)
     if parsed is None:
-        raise Unauthenticated(_("Invalid or expired token."))
+        raise _invalid()
     tenant_id, token_id, secret = parsed
     context.activate(tenant_id)
     row = session.execute(_TOKEN_ROW, {"token_id": token_id}).one_or_none()
     now = utcnow()
     if row is None:
-        raise Unauthenticated(_("Invalid or expired token."))
+        raise _invalid()
     token, user, tenant = row
-    if (
-        not digest_matches(token.secret_hash, secret)
-        or token.revoked_at is not None
-        or token.expires_at <= now
-        or not user.is_active
-    ):
-        raise Unauthenticated(_("Invalid or expired token."))
+    if not digest_matches(token.secret_hash, secret):
+        raise _invalid()
+    # Revoked wins over expired: someone ended this sign-in on purpose (a lost phone, a
+    # person who left), so a client must drop what it holds, whatever the date says.
+    if token.revoked_at is not None or not user.is_active:
+        raise TokenRefused(
+            _("This token was revoked or its user deactivated."), TokenRefused.REVOKED
+        )
+    if token.expires_at <= now:
+        raise TokenRefused(_("This token has expired; sign in again."), TokenRefused.EXPIRED)
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token, user, tenant

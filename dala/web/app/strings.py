@@ -39,6 +39,8 @@ TEXTS: dict[str, Any] = {
         "Your sign-in on this phone was ended by your company, and the data on it was "
         "removed. Sign in again to continue."
     ),
+    "signin_expired": _l("Your sign-in has expired; sign in again."),
+    "signin_expired_other_user": _l("Signing in as someone else removes them from this phone."),
     "title_me": _l("My account"),
     "install_title": _l("Install on your phone"),
     "install_text": _l(
@@ -173,6 +175,12 @@ def _plurals(n: int) -> dict[str, str]:
         "unticked_items": ngettext(
             "%(count)s checklist item is not ticked.",
             "%(count)s checklist items are not ticked.",
+            n,
+            count="{n}",
+        ),
+        "signin_expired_waiting": ngettext(
+            "Your sign-in has expired; sign in again to send your %(count)s waiting change.",
+            "Your sign-in has expired; sign in again to send your %(count)s waiting changes.",
             n,
             count="{n}",
         ),

@@ -1,7 +1,18 @@
 // Calls to Dala's API, sorted into what the sync loop must do with each answer.
 
-// The token was revoked or expired: local data must go and the technician sign in again.
-export class AuthError extends Error {}
+// The server refused the token (401). `reason` is the API's errors.token
+// (docs/sync-protocol.md): "revoked" means the company ended this sign-in and local data
+// must go; "expired" (or anything else) only that the technician must sign in again.
+export class AuthError extends Error {
+  constructor(message, reason) {
+    super(message);
+    this.reason = reason || "";
+  }
+
+  get revoked() {
+    return this.reason === "revoked";
+  }
+}
 
 // The network or the server failed: nothing was taken, send the same again later.
 export class RetryError extends Error {}
@@ -38,7 +49,9 @@ export async function call(method, path, { auth, json, data, headers = {} } = {}
   }
   const answer = await body(response);
   if (response.ok) return { status: response.status, body: answer };
-  if (response.status === 401 && auth?.token) throw new AuthError(answer?.message || "");
+  if (response.status === 401 && auth?.token) {
+    throw new AuthError(answer?.message || "", answer?.errors?.token?.[0]);
+  }
   if (response.status >= 500 || response.status === 429) {
     throw new RetryError(`HTTP ${response.status}`);
   }

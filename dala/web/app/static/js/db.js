@@ -5,7 +5,8 @@ import { openDB } from "/static/vendor/idb/index.js";
 const NAME = "dala-technician";
 const VERSION = 1;
 
-// meta:      key → value (session, mutation counter, pull cursor, sync state, language)
+// meta:      key → value (session, mutation counter, pull cursor, sync state, language;
+//            expiredSession: the session whose token expired, kept for the same person)
 // jobs:      the technician's job documents as shown (the server's, with pending changes applied)
 // outbox:    mutations not yet answered by the server, by mutation id (their order)
 // blobs:     photos and signatures by SHA-256, kept to show them and until uploaded
@@ -56,11 +57,32 @@ export async function pendingCount() {
 }
 
 // Everything the signed-in technician had on this phone goes; the device's language stays.
-export async function wipe() {
+// With `token`, only if that is still the session's (not after signing in again meanwhile).
+export async function wipe({ token } = {}) {
   const db = await database();
   const tx = db.transaction(STORES, "readwrite");
+  if (token !== undefined && (await tx.objectStore("meta").get("session"))?.token !== token) {
+    await tx.done;
+    return false;
+  }
   const language = await tx.objectStore("meta").get("language");
   await Promise.all(STORES.map((name) => tx.objectStore(name).clear()));
   if (language) await tx.objectStore("meta").put(language, "language");
+  await tx.done;
+  return true;
+}
+
+// The token expired: the technician signs in again, but nothing they did may go. The
+// session moves aside, so nothing syncs and the sign-in screen shows, while the jobs, the
+// outbox and the photos wait for the same person (views/account.js, signIn).
+export async function setAside(token) {
+  const db = await database();
+  const tx = db.transaction("meta", "readwrite");
+  const current = await tx.store.get("session");
+  if (current?.token === token) {
+    await tx.store.put({ ...current, token: null }, "expiredSession");
+    await tx.store.delete("session");
+    await tx.store.put("expired", "signedOutReason");
+  }
   await tx.done;
 }

@@ -3,7 +3,7 @@
 // it, one at a time across tabs (a Web Lock), and every step's result is in IndexedDB
 // before the next starts, so a round cut anywhere is simply run again.
 import { AuthError, RequestError, RetryError, call } from "./api.js";
-import { database, getMeta, setMeta, wipe } from "./db.js";
+import { database, getMeta, setAside, setMeta, wipe } from "./db.js";
 import { rebase } from "./mutations.js";
 
 const API = "/api/v1/sync";
@@ -223,7 +223,16 @@ async function pull(session, auth) {
 
 // --- a round -----------------------------------------------------------------------------
 
-// Runs one round; resolves to "done", "signed-out" (401: local data wiped), "no-session".
+// The server refused the token. Revoked (a lost phone, a person who left): everything on
+// the phone goes. Expired, or unknown to the server: the work stays for the same person
+// to send after signing in again; nothing of it is lost because a date passed.
+async function signedOutBy(error, session) {
+  if (!error.revoked) return setAside(session.token);
+  if (await wipe({ token: session.token })) await setMeta("signedOutReason", "revoked");
+}
+
+// Runs one round; resolves to "done", "signed-out" (401: signed out, local data wiped if
+// the token was revoked, kept if it expired), "no-session".
 // Throws RetryError (try again later) or RequestError (the server refused the request).
 export async function syncOnce() {
   const run = async () => {
@@ -236,8 +245,7 @@ export async function syncOnce() {
       await pull(session, auth);
     } catch (error) {
       if (error instanceof AuthError) {
-        await wipe();
-        await setMeta("signedOutReason", "revoked");
+        await signedOutBy(error, session);
         announce({ type: "signed-out" });
         return "signed-out";
       }

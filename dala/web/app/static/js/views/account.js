@@ -14,8 +14,20 @@ function languageSwitch() {
   </div>`;
 }
 
+// Why the sign-in screen shows, if the app signed the technician out.
+async function signedOutText() {
+  const why = await getMeta("signedOutReason");
+  if (why === "revoked") return [t("signed_out_revoked")];
+  if (why !== "expired") return [];
+  const waiting = await pendingCount();
+  if (!waiting) return [t("signin_expired")];
+  return [tn("signin_expired_waiting", waiting), t("signin_expired_other_user")];
+}
+
 export async function signInView(message) {
-  const reason = message || ((await getMeta("signedOutReason")) === "revoked" ? t("signed_out_revoked") : "");
+  const reasons = message ? [message] : await signedOutText();
+  // After an expiry the same person signs in again: their company and e-mail are known.
+  const earlier = (await getMeta("expiredSession")) || null;
   return {
     title: "Dala",
     bare: true,
@@ -26,14 +38,17 @@ export async function signInView(message) {
           <h1 class="h4 mb-1">${t("signin_title")}</h1>
           <p class="text-body-secondary small mb-0">${t("signin_intro")}</p>
         </div>
-        ${reason ? html`<div class="alert alert-warning small" role="alert" data-testid="signin-message">${reason}</div>` : ""}
+        ${reasons.length
+          ? html`<div class="alert alert-warning small" role="alert" data-testid="signin-message">
+              ${reasons.map((text, i) => html`<p class="${i === reasons.length - 1 ? "mb-0" : "mb-1"}">${text}</p>`)}</div>`
+          : ""}
         <form class="card card-body shadow-sm" data-action="sign-in" novalidate data-testid="signin-form">
           <label class="form-label" for="tenant">${t("company_id")}</label>
           <input class="form-control form-control-lg mb-3" id="tenant" name="tenant" autocomplete="organization"
-                 autocapitalize="none" spellcheck="false" required>
+                 autocapitalize="none" spellcheck="false" required value="${earlier?.tenant?.slug || ""}">
           <label class="form-label" for="email">${t("email")}</label>
           <input class="form-control form-control-lg mb-3" id="email" name="email" type="email" autocomplete="username"
-                 autocapitalize="none" required>
+                 autocapitalize="none" required value="${earlier?.user?.email || ""}">
           <label class="form-label" for="password">${t("password")}</label>
           <input class="form-control form-control-lg mb-3" id="password" name="password" type="password"
                  autocomplete="current-password" required>
@@ -67,22 +82,39 @@ export async function signIn(form) {
     return error instanceof RequestError ? error.message : t("signin_offline");
   }
   if (!me.grants.some((grant) => grant.permissions.includes("job:work"))) return t("signin_not_technician");
+  const user = { id: me.user.id, name: me.user.name, email: me.user.email, locale: me.user.locale };
+  const tenant = { id: me.tenant.id, name: me.tenant.name, slug: me.tenant.slug };
+  if (await resume(token, user, tenant)) return null;
+  // Someone new on this phone (or the first sign-in): nobody else's work or jobs stay, and
+  // they start at their day, not on a screen of the one before.
   await wipe();
+  history.replaceState(null, "", `${location.pathname}${location.search}`);
   const db = await database();
   const tx = db.transaction("meta", "readwrite");
   await tx.store.put(
-    {
-      token,
-      user: { id: me.user.id, name: me.user.name, email: me.user.email, locale: me.user.locale },
-      tenant: { id: me.tenant.id, name: me.tenant.name, slug: me.tenant.slug },
-      clientGroupId: crypto.randomUUID(),
-      clientId: crypto.randomUUID(),
-    },
+    { token, user, tenant, clientGroupId: crypto.randomUUID(), clientId: crypto.randomUUID() },
     "session",
   );
   await tx.store.put(1, "nextMutationId");
   await tx.done;
   return null;
+}
+
+// The person whose token expired signed in again: the same session goes on with the new
+// token — the same client ids and mutation counter, so the waiting outbox is sent as it
+// is and the server still applies each change once. False when it is someone else.
+async function resume(token, user, tenant) {
+  const db = await database();
+  const tx = db.transaction("meta", "readwrite");
+  const earlier = await tx.store.get("expiredSession");
+  const same = earlier && earlier.user?.id === user.id && earlier.tenant?.id === tenant.id;
+  if (same) {
+    await tx.store.put({ ...earlier, token, user, tenant }, "session");
+    await tx.store.delete("expiredSession");
+    await tx.store.delete("signedOutReason");
+  }
+  await tx.done;
+  return Boolean(same);
 }
 
 export async function accountView(session) {
