@@ -80,6 +80,13 @@ def can(permission: str, branch_id: Any = None) -> bool:
     return bool(principal is not None and principal.can(permission, branch_id))
 
 
+def works_jobs() -> bool:
+    """Whether the signed-in user works jobs in some branch (``job:work``): technicians, and
+    admins who hold every right. The technician app (``/app``) is for them."""
+    principal = g.get("principal")
+    return bool(principal is not None and principal.can_somewhere("job:work"))
+
+
 def _template_globals() -> dict[str, Any]:
     current = str(get_locale() or current_app.config.get("DEFAULT_LOCALE", "en"))
     return {
@@ -111,6 +118,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(bp)
     init_technician_app(app)
     add_nav_item(app, NavItem(_l("Home"), "bi-house", endpoint="web.home"))
+    add_nav_item(app, NavItem(_l("Technician app"), "bi-phone", href="/app", visible=works_jobs))
     add_nav_item(app, NavItem(_l("API docs"), "bi-braces", href="/api/docs"))
     app.context_processor(_template_globals)
     app.add_template_filter(local_datetime, "local_datetime")

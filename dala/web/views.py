@@ -43,6 +43,8 @@ from dala.web.branch import BRANCH_SESSION_KEY, choose_branch
 from dala.web.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from dala.web.inactive import company_inactive_page
 from dala.web.pages import error_page, page_blueprint
+from dala.web.shell import works_jobs
+from dala.work.technicians import technician_of_user
 
 bp = page_blueprint("web", __name__, public=True, template_folder="templates")
 
@@ -195,8 +197,12 @@ def set_branch() -> ResponseReturnValue:
 @bp.route("/")
 @login_required
 def home() -> ResponseReturnValue:
-    summary = services.home_summary(get_session(), current_user.user, current_user.tenant)
-    return render_template("web/home.html", summary=summary)
+    session = get_session()
+    summary = services.home_summary(session, current_user.user, current_user.tenant)
+    # The word about the phone app is for field staff: who may work jobs (job:work, which
+    # admins hold too) and has a technician profile, so the app has a day to show them.
+    field_worker = works_jobs() and technician_of_user(session, current_user.user.id) is not None
+    return render_template("web/home.html", summary=summary, field_worker=field_worker)
 
 
 # --- errors as pages ----------------------------------------------------------------------------
