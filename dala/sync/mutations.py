@@ -229,6 +229,11 @@ def _time(
 ) -> None:
     if worker.technician_id is None:
         raise Forbidden(_("Only a technician logs time on a job."))
+    if args["started_at"] >= clock.now:
+        # Nothing of it has happened yet (or the phone's clock is ahead): say so, rather
+        # than the "ends before it starts" that clamping the end to now would leave.
+        message = _("A time entry cannot start in the future.")
+        raise ValidationFailed(message, errors={"started_at": [message]})
     # The phone's clock again: a span that runs into the future ends now.
     started, ended = (min(args[k], clock.now) for k in ("started_at", "ended_at"))
     field_records.log_time(
