@@ -73,7 +73,7 @@ def manifest() -> ResponseReturnValue:
         "display": "standalone",
         "orientation": "portrait",
         "theme_color": THEME_COLOUR,
-        "background_color": "#f5f7fb",
+        "background_color": "#f8f9fa",  # the page's bg-body-tertiary, for the splash screen
         "icons": icons,
     }
     return _revalidate(Response(json.dumps(body), mimetype="application/manifest+json"))

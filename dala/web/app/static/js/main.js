@@ -4,7 +4,7 @@
 import { database, getMeta, session as storedSession, setMeta } from "./db.js";
 import { html, icon, render, rerender } from "./dom.js";
 import { onMove, watchPosition } from "./geo.js";
-import { revealed } from "./ui.js";
+import { BAR_BUTTON, COLUMN, revealed } from "./ui.js";
 import { dateLong, setLanguage, t, time, tn } from "./i18n.js";
 import { afterAction, onState, refreshState, requestSync, startLoop, syncState } from "./loop.js";
 import { blobRecord, downscale } from "./media.js";
@@ -27,12 +27,22 @@ let shownRoute = null;
 
 // --- the top bar and its sync indicator ---------------------------------------------------
 
+// Each state's colours, Bootstrap's subtle background with its emphasis text.
+const PILL_COLOURS = {
+  online: "bg-success-subtle text-success-emphasis",
+  synced: "bg-success-subtle text-success-emphasis",
+  syncing: "bg-primary-subtle text-primary-emphasis",
+  waiting: "bg-warning-subtle text-warning-emphasis",
+  offline: "bg-secondary-subtle text-secondary-emphasis",
+  error: "bg-danger-subtle text-danger-emphasis",
+};
+
 function indicator(state) {
   const waiting = state.pending ? tn("changes_waiting", state.pending) : "";
   if (!state.online) {
     return { kind: "offline", sign: "wifi-off", text: waiting ? `${t("offline")} · ${waiting}` : t("offline") };
   }
-  if (state.syncing) return { kind: "syncing", sign: "arrow-repeat spin", text: t("syncing") };
+  if (state.syncing) return { kind: "syncing", sign: null, text: t("syncing") };
   if (state.error) return { kind: "error", sign: "exclamation-triangle-fill", text: t("sync_failed"), title: state.error };
   if (state.pending) return { kind: "waiting", sign: "cloud-upload", text: waiting };
   if (state.lastSyncAt) {
@@ -48,23 +58,29 @@ async function drawIndicator(state) {
   const holder = document.getElementById("indicator");
   if (!holder) return;
   const shown = indicator(state || (await syncState()));
-  render(holder, html`<button type="button" class="sync-pill sync-${shown.kind}" data-action="sync-now"
+  const sign = shown.sign
+    ? icon(shown.sign, "flex-shrink-0")
+    : html`<span class="spinner-border spinner-border-sm flex-shrink-0" aria-hidden="true"></span>`;
+  render(holder, html`<button type="button" class="btn btn-sm rounded-pill border-0 py-2 d-inline-flex align-items-center gap-1
+      fw-semibold text-start lh-sm sync-pill ${PILL_COLOURS[shown.kind]}" data-action="sync-now"
       data-testid="sync-indicator" data-state="${shown.kind}" title="${shown.title || t("sync_now")}" aria-live="polite">
-      ${icon(shown.sign)}<span>${shown.text}</span></button>`);
+      ${sign}<span class="small clamp-2">${shown.text}</span></button>`);
 }
 
 function drawBar(screen) {
   render(bar, html`
-    <div class="app-bar-inner">
-      ${screen.back
-        ? html`<a class="bar-btn" href="${screen.back}" aria-label="${t("back")}" data-testid="back">${icon("chevron-left")}</a>`
-        : html`<img class="bar-logo" src="/app/icon-192.png" alt="">`}
-      <div class="bar-title" data-testid="screen-title">${screen.title}</div>
-      <div id="indicator" class="ms-auto flex-none"></div>
-      ${session && !screen.bare
-        ? html`<a class="bar-btn" href="#/me" aria-label="${t("title_me")}" data-testid="menu">${icon("person-circle")}</a>`
-        : ""}
-    </div>`);
+    <div class="container"><div class="row justify-content-center">
+      <div class="${COLUMN} d-flex align-items-center gap-2 py-1">
+        ${screen.back
+          ? html`<a class="${BAR_BUTTON}" href="${screen.back}" aria-label="${t("back")}" data-testid="back">${icon("chevron-left")}</a>`
+          : html`<img class="rounded-3 mx-1 flex-shrink-0" src="/app/icon-192.png" alt="" width="32" height="32">`}
+        <div class="flex-grow-1 fw-semibold lh-sm clamp-2" data-testid="screen-title">${screen.title}</div>
+        <div id="indicator" class="ms-auto flex-shrink-0"></div>
+        ${session && !screen.bare
+          ? html`<a class="${BAR_BUTTON}" href="#/me" aria-label="${t("title_me")}" data-testid="menu">${icon("person-circle")}</a>`
+          : ""}
+      </div>
+    </div></div>`);
   drawIndicator();
 }
 
@@ -98,7 +114,7 @@ export async function show({ again = false } = {}) {
   }
   shownRoute = key;
   document.title = `${screen.title} · Dala`;
-  document.body.classList.toggle("signed-out", !session);
+  bar.classList.toggle("d-none", !session); // the sign-in screen is the whole page
   const job = current.path.match(/^\/job\/([\w-]+)$/);
   if (job && session && (await fetchMissing(job[1])) && route().path === current.path) {
     await show({ again: true });

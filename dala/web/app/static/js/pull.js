@@ -16,6 +16,9 @@ export function pullToRefresh(active, refresh) {
     if (!element) return;
     element.style.height = `${height}px`;
     element.dataset.state = state;
+    // One line shows: pull (also when idle, hidden by the zero height), release or busy.
+    const shown = state === "idle" ? "pull" : state;
+    element.querySelectorAll("[data-ptr]").forEach((line) => line.classList.toggle("d-none", line.dataset.ptr !== shown));
   }
 
   document.addEventListener(

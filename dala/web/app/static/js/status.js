@@ -8,7 +8,7 @@ export function statusLabel(status) {
 }
 
 export function statusBadge(status) {
-  return html`<span class="badge status-badge st-${status}" data-testid="status">${statusLabel(status)}</span>`;
+  return html`<span class="badge st-fill st-${status}" data-testid="status">${statusLabel(status)}</span>`;
 }
 
 // The one big button of a job: what the technician does next.

@@ -4,12 +4,13 @@ import { call, RequestError, RetryError } from "../api.js";
 import { database, getMeta, pendingCount, wipe } from "../db.js";
 import { html, icon } from "../dom.js";
 import { LANGUAGES, VERSION, language, t, tn } from "../i18n.js";
+import { CARD, SECTION_TITLE, STEP, TOUCH } from "../ui.js";
 
 export const TOKEN_NAME = "Technician app";
 
 function languageSwitch() {
   return html`<div class="btn-group w-100" role="group" aria-label="${t("language")}" data-testid="language-switch">
-    ${LANGUAGES.map(([code, name]) => html`<button type="button" class="btn btn-touch ${code === language() ? "btn-primary" : "btn-outline-primary"}"
+    ${LANGUAGES.map(([code, name]) => html`<button type="button" class="btn ${TOUCH} ${code === language() ? "btn-primary" : "btn-outline-primary"}"
         data-action="language" data-language="${code}" lang="${code}">${name}</button>`)}
   </div>`;
 }
@@ -32,7 +33,7 @@ export async function signInView(message) {
     title: "Dala",
     bare: true,
     body: html`
-      <div class="signin mx-auto">
+      <div class="row justify-content-center"><div class="col-sm-10 col-md-8">
         <div class="text-center my-4">
           <img src="/app/icon-192.png" alt="" width="72" height="72" class="rounded-4 shadow-sm mb-3">
           <h1 class="h4 mb-1">${t("signin_title")}</h1>
@@ -42,7 +43,7 @@ export async function signInView(message) {
           ? html`<div class="alert alert-warning small" role="alert" data-testid="signin-message">
               ${reasons.map((text, i) => html`<p class="${i === reasons.length - 1 ? "mb-0" : "mb-1"}">${text}</p>`)}</div>`
           : ""}
-        <form class="card card-body shadow-sm" data-action="sign-in" novalidate data-testid="signin-form">
+        <form class="${CARD} card-body" data-action="sign-in" novalidate data-testid="signin-form">
           <label class="form-label" for="tenant">${t("company_id")}</label>
           <input class="form-control form-control-lg mb-3" id="tenant" name="tenant" autocomplete="organization"
                  autocapitalize="none" spellcheck="false" required value="${earlier?.tenant?.slug || ""}">
@@ -53,10 +54,10 @@ export async function signInView(message) {
           <input class="form-control form-control-lg mb-3" id="password" name="password" type="password"
                  autocomplete="current-password" required>
           <div class="alert alert-danger small py-2 d-none" role="alert" data-role="error" data-testid="signin-error"></div>
-          <button class="btn btn-primary btn-step w-100" type="submit">${t("sign_in")}</button>
+          <button class="btn btn-primary ${STEP}" type="submit">${t("sign_in")}</button>
         </form>
         <div class="mt-4">${languageSwitch()}</div>
-      </div>`,
+      </div></div>`,
   };
 }
 
@@ -125,31 +126,31 @@ export async function accountView(session) {
     title: t("title_me"),
     back: "#/",
     body: html`
-      <section class="card app-section mb-3"><div class="card-body d-flex gap-3 align-items-center">
-        <span class="avatar">${(session.user.name || session.user.email || "?").slice(0, 1).toUpperCase()}</span>
-        <div class="min-w-0">
+      <section class="${CARD} mb-3"><div class="card-body d-flex gap-3 align-items-center">
+        <span class="d-inline-flex p-2 rounded-circle bg-primary text-white fs-4 lh-1 flex-shrink-0">${icon("person-fill")}</span>
+        <div class="flex-grow-1 overflow-hidden">
           <div class="fw-semibold" data-testid="me-name">${session.user.name}</div>
           <div class="small text-body-secondary text-truncate">${session.user.email}</div>
           <div class="small text-body-secondary">${session.tenant.name}</div>
         </div>
       </div></section>
-      <a class="card app-section mb-3 text-decoration-none" href="#/problems" data-testid="problems-link">
-        <div class="card-body d-flex align-items-center gap-2">
+      <a class="${CARD} mb-3 text-reset text-decoration-none" href="#/problems" data-testid="problems-link">
+        <div class="card-body tap d-flex align-items-center gap-2">
           ${icon("exclamation-diamond", problems ? "text-danger fs-4" : "text-success fs-4")}
           <span class="flex-fill">${t("title_problems")}</span>
           <span class="badge rounded-pill ${problems ? "text-bg-danger" : "text-bg-light"}" data-testid="problem-count">${problems}</span>
           ${icon("chevron-right")}
         </div></a>
-      <section class="card app-section mb-3"><div class="card-body">
-        <h2 class="section-title">${t("language")}</h2>
+      <section class="${CARD} mb-3"><div class="card-body">
+        <h2 class="${SECTION_TITLE}">${t("language")}</h2>
         ${languageSwitch()}
       </div></section>
-      <section class="card app-section mb-3"><div class="card-body">
-        <h2 class="section-title">${t("install_title")}</h2>
+      <section class="${CARD} mb-3"><div class="card-body">
+        <h2 class="${SECTION_TITLE}">${t("install_title")}</h2>
         <p class="small mb-0">${t("install_text")}</p>
       </div></section>
       ${pending ? html`<div class="alert alert-warning small">${icon("exclamation-triangle-fill")} ${tn("signout_pending", pending)}</div>` : ""}
-      <button type="button" class="btn btn-outline-danger btn-touch w-100" data-action="sign-out" data-pending="${pending}" data-testid="sign-out">
+      <button type="button" class="btn btn-outline-danger ${TOUCH} w-100" data-action="sign-out" data-pending="${pending}" data-testid="sign-out">
         ${icon("box-arrow-right")} ${t("sign_out")}</button>
       <p class="text-center small text-body-secondary mt-4">Dala · ${VERSION}</p>
     `,

@@ -6,29 +6,31 @@ import { navigationLinks } from "../geo.js";
 import { dateLong, dateTime, number, t, time, tn } from "../i18n.js";
 import { blobUrl } from "../media.js";
 import { CAN_HOLD, CAN_TURN_BACK, CLOSED, NEXT_STEP, statusBadge, statusLabel } from "../status.js";
-import { revealed } from "../ui.js";
+import { CARD, SECTION_TITLE, STEP, TOUCH, revealed } from "../ui.js";
 import { attachments, blobOf, conflictText, customerOf, jobZone, list, siteOf } from "./jobdoc.js";
 import { timeRange, windowText } from "./jobs.js";
 
 function section(title, body, { id, count } = {}) {
   return html`
-    <section class="card app-section mb-3" ${id ? html`data-testid="${id}"` : ""}>
+    <section class="${CARD} mb-3" ${id ? html`data-testid="${id}"` : ""}>
       <div class="card-body">
-        <h2 class="section-title">${title}${count ? html` <span class="badge rounded-pill text-bg-light">${count}</span>` : ""}</h2>
+        <h2 class="${SECTION_TITLE}">${title}${count ? html` <span class="badge rounded-pill text-bg-light">${count}</span>` : ""}</h2>
         ${body}
       </div>
     </section>`;
 }
 
-function pendingMark(record) {
-  return record.pending ? html`<span class="pending-mark" title="${t("waiting_to_sync")}">${icon("cloud-arrow-up")}</span>` : "";
+function pendingMark(record, extra = "") {
+  return record.pending
+    ? html`<span class="text-warning-emphasis small ${extra}" title="${t("waiting_to_sync")}">${icon("cloud-arrow-up")}</span>`
+    : "";
 }
 
 function header(job, problems) {
   const step = NEXT_STEP[job.status];
   const closed = CLOSED.has(job.status);
   return html`
-    <section class="card job-head st-${job.status} mb-3">
+    <section class="${CARD} border-top border-5 st-edge st-${job.status} mb-3">
       <div class="card-body">
         <div class="d-flex align-items-center gap-2 mb-1">
           <span class="text-body-secondary small">#${job.number}</span>
@@ -47,7 +49,7 @@ function header(job, problems) {
             <strong>${p.kind === "conflict" ? t("problem_conflict") : t("problem_rejected")}:</strong> ${p.message}
           </div>`)}
         ${step
-          ? html`<button type="button" class="btn btn-primary btn-step w-100 mt-3" data-action="step"
+          ? html`<button type="button" class="btn btn-primary ${STEP} mt-3" data-action="step"
                    data-job-id="${job.id}" data-testid="next-step">${icon(step.icon)} ${t(step.label)}</button>`
           : closed || job.status === "on_hold"
             ? ""
@@ -55,10 +57,10 @@ function header(job, problems) {
         ${CAN_HOLD.has(job.status) || CAN_TURN_BACK.has(job.status)
           ? html`<div class="d-flex gap-2 mt-2">
               ${CAN_HOLD.has(job.status)
-                ? html`<button type="button" class="btn btn-outline-secondary btn-touch flex-fill" data-action="hold" data-job-id="${job.id}">
+                ? html`<button type="button" class="btn btn-outline-secondary ${TOUCH} flex-fill" data-action="hold" data-job-id="${job.id}">
                     ${icon("pause-circle")} ${t("hold")}</button>` : ""}
               ${CAN_TURN_BACK.has(job.status)
-                ? html`<button type="button" class="btn btn-outline-secondary btn-touch flex-fill" data-action="turn-back" data-job-id="${job.id}">
+                ? html`<button type="button" class="btn btn-outline-secondary ${TOUCH} flex-fill" data-action="turn-back" data-job-id="${job.id}">
                     ${icon("arrow-counterclockwise")} ${t("turn_back")}</button>` : ""}
             </div>` : ""}
       </div>
@@ -71,7 +73,7 @@ function customerSection(job) {
   return section(t("customer"), html`
     <div class="fw-semibold" data-testid="customer-name">${customer.name}</div>
     ${phone
-      ? html`<a class="btn btn-outline-success btn-touch w-100 mt-2" href="tel:${phone.replace(/[^+\d]/g, "")}" data-testid="call">
+      ? html`<a class="btn btn-outline-success ${TOUCH} w-100 mt-2" href="tel:${phone.replace(/[^+\d]/g, "")}" data-testid="call">
           ${icon("telephone-fill")} ${t("call")} ${phone}</a>`
       : ""}
   `);
@@ -86,12 +88,12 @@ function siteSection(job) {
   return section(t("site"), html`
     <div data-testid="site-address">${icon("geo-alt-fill", "text-danger")} ${site.address}</div>
     ${site.access_notes
-      ? html`<div class="access-notes mt-2" data-testid="access-notes">${icon("key-fill")} ${site.access_notes}</div>` : ""}
+      ? html`<div class="bg-warning-subtle rounded-3 px-3 py-2 mt-2" data-testid="access-notes">${icon("key-fill")} ${site.access_notes}</div>` : ""}
     ${links
       ? html`<div class="d-flex gap-2 mt-2">
-          <a class="btn btn-primary btn-touch flex-fill" href="${links.geo}" data-testid="navigate">${icon("sign-turn-right-fill")} ${t("navigate")}</a>
+          <a class="btn btn-primary ${TOUCH} flex-fill" href="${links.geo}" data-testid="navigate">${icon("sign-turn-right-fill")} ${t("navigate")}</a>
           <div class="dropdown">
-            <button class="btn btn-outline-primary btn-touch dropdown-toggle" type="button" data-bs-toggle="dropdown" aria-expanded="false">${t("maps")}</button>
+            <button class="btn btn-outline-primary ${TOUCH} dropdown-toggle" type="button" data-bs-toggle="dropdown" aria-expanded="false">${t("maps")}</button>
             <ul class="dropdown-menu dropdown-menu-end">
               <li><a class="dropdown-item py-2" target="_blank" rel="noopener" href="${links.google}">Google Maps</a></li>
               <li><a class="dropdown-item py-2" target="_blank" rel="noopener" href="${links.twogis}">2GIS</a></li>
@@ -107,13 +109,14 @@ function checklistSection(job, closed) {
   if (!items.length) return "";
   const done = items.filter((item) => item.done).length;
   return section(t("checklist"), html`
-    <div class="list-group list-group-flush checklist">
+    <div class="list-group list-group-flush">
       ${items.map((item) => html`
-        <button type="button" class="list-group-item list-group-item-action checklist-item ${item.done ? "done" : ""}"
+        <button type="button" class="list-group-item list-group-item-action d-flex align-items-center gap-3 py-3 px-1"
                 data-action="tick" data-job-id="${job.id}" data-item-id="${item.id}" data-done="${item.done ? "1" : ""}"
                 aria-pressed="${item.done ? "true" : "false"}" ${closed ? "disabled" : ""} data-testid="checklist-item">
-          ${icon(item.done ? "check-circle-fill" : "circle", "check-icon")}
-          <span class="flex-fill text-start">${item.label}</span>${pendingMark(item)}
+          ${icon(item.done ? "check-circle-fill" : "circle", `fs-4 lh-1 ${item.done ? "text-success" : "text-body-tertiary"}`)}
+          <span class="flex-fill text-start ${item.done ? "text-decoration-line-through text-body-secondary" : ""}">${item.label}</span>
+          ${pendingMark(item)}
         </button>`)}
     </div>`, { id: "checklist", count: `${done}/${items.length}` });
 }
@@ -122,17 +125,21 @@ function photosSection(job, blobs, files, closed) {
   const photos = attachments(job, "photo");
   if (!photos.length && closed) return "";
   return section(t("photos"), html`
-    <div class="photo-grid" data-testid="photos">
+    <div class="row row-cols-3 g-2" data-testid="photos">
       ${photos.map((photo) => {
         const url = blobUrl(blobOf(photo, blobs, files));
-        return html`<figure class="photo" data-testid="photo">
-          ${url ? html`<img src="${url}" alt="${photo.caption || t("photo")}">`
-                : html`<div class="photo-remote">${icon("image")}<span>${t("photo_on_server")}</span></div>`}
-          ${pendingMark(photo)}</figure>`;
+        // A square tile (Bootstrap's ratio): its one child fills it; the mark sits in its corner.
+        return html`<div class="col"><figure class="ratio ratio-1x1 rounded-3 overflow-hidden bg-body-secondary mb-0" data-testid="photo">
+          <div>
+            ${url ? html`<img class="w-100 h-100 object-fit-cover" src="${url}" alt="${photo.caption || t("photo")}">`
+                  : html`<div class="h-100 d-flex flex-column align-items-center justify-content-center p-1 small text-center text-body-secondary">
+                      ${icon("image", "fs-3")}<span>${t("photo_on_server")}</span></div>`}
+            ${pendingMark(photo, "position-absolute bottom-0 end-0 m-1 px-1 bg-body rounded-circle")}
+          </div></figure></div>`;
       })}
     </div>
     ${closed ? "" : html`
-      <label class="btn btn-outline-primary btn-touch w-100 mt-2" data-testid="take-photo">
+      <label class="btn btn-outline-primary ${TOUCH} w-100 mt-2" data-testid="take-photo">
         ${icon("camera-fill")} ${t("take_photo")}
         <input type="file" accept="image/*" capture="environment" class="visually-hidden"
                data-action="photo" data-job-id="${job.id}">
@@ -151,7 +158,7 @@ function partsSection(job, closed) {
         ${pendingMark(part)}</li>`)}
     </ul>` : ""}
     ${closed ? "" : html`
-      <button type="button" class="btn btn-outline-primary btn-touch w-100 ${open ? "d-none" : ""}" data-action="show-part-form" data-testid="add-part">
+      <button type="button" class="btn btn-outline-primary ${TOUCH} w-100 ${open ? "d-none" : ""}" data-action="show-part-form" data-testid="add-part">
         ${icon("box-seam")} ${t("add_part")}</button>
       <form class="part-form mt-2 ${open ? "" : "d-none"}" data-action="part" data-job-id="${job.id}" novalidate>
         <label class="form-label small" for="part-name">${t("part_name")}</label>
@@ -163,7 +170,7 @@ function partsSection(job, closed) {
             <input class="form-control form-control-lg" id="part-qty" name="quantity" type="number" inputmode="decimal"
                    min="0.001" step="any" value="1" required></div>
         </div>
-        <button class="btn btn-primary btn-touch w-100 mt-2" type="submit" data-testid="save-part">${t("save_part")}</button>
+        <button class="btn btn-primary ${TOUCH} w-100 mt-2" type="submit" data-testid="save-part">${t("save_part")}</button>
       </form>`}`, { id: "parts-section", count: parts.length || "" });
 }
 
@@ -172,8 +179,8 @@ function notesSection(job, closed) {
   if (!notes.length && closed) return "";
   const zone = jobZone(job);
   return section(t("notes"), html`
-    ${notes.map((note) => html`<div class="note" data-testid="note">
-      <div class="note-text">${note.text}</div>
+    ${notes.map((note) => html`<div class="py-2 border-bottom" data-testid="note">
+      <div class="pre-line">${note.text}</div>
       <div class="small text-body-secondary">${note.author_name || ""} · ${dateTime(note.written_at || note.created_at, zone)} ${pendingMark(note)}</div>
     </div>`)}
     ${closed ? "" : html`
@@ -181,7 +188,7 @@ function notesSection(job, closed) {
         <label class="visually-hidden" for="note-text">${t("note")}</label>
         <textarea class="form-control" id="note-text" name="text" rows="2" maxlength="5000"
                   placeholder="${t("note_placeholder")}"></textarea>
-        <button class="btn btn-outline-primary btn-touch w-100 mt-2" type="submit" data-testid="add-note">${icon("chat-left-text")} ${t("add_note")}</button>
+        <button class="btn btn-outline-primary ${TOUCH} w-100 mt-2" type="submit" data-testid="add-note">${icon("chat-left-text")} ${t("add_note")}</button>
       </form>`}`, { id: "notes-section", count: notes.length || "" });
 }
 
@@ -192,12 +199,12 @@ function signatureSection(job, blobs, files, closed) {
   return section(t("signature"), html`
     ${signatures.map((s) => {
       const url = blobUrl(blobOf(s, blobs, files));
-      return html`<figure class="signature mb-2" data-testid="signature">
-        ${url ? html`<img src="${url}" alt="${t("signature")}">` : ""}
+      return html`<figure class="mb-2" data-testid="signature">
+        ${url ? html`<img class="img-fluid border rounded-3 bg-white" src="${url}" alt="${t("signature")}">` : ""}
         <figcaption class="small">${s.signer_name} · ${dateTime(s.created_at, zone)} ${pendingMark(s)}</figcaption>
       </figure>`;
     })}
-    ${closed ? "" : html`<button type="button" class="btn btn-outline-primary btn-touch w-100" data-action="sign" data-job-id="${job.id}" data-testid="collect-signature">
+    ${closed ? "" : html`<button type="button" class="btn btn-outline-primary ${TOUCH} w-100" data-action="sign" data-job-id="${job.id}" data-testid="collect-signature">
       ${icon("pen")} ${t("collect_signature")}</button>`}`, { id: "signature-section" });
 }
 
@@ -211,7 +218,7 @@ function timeSection(job, closed) {
       <span class="fw-semibold">${t(`time_${e.kind}`)}</span>
       <span class="ms-auto">${time(e.started_at, zone)}–${time(e.ended_at, zone)}</span>${pendingMark(e)}</div>`)}
     ${closed ? "" : html`
-      <button type="button" class="btn btn-outline-secondary btn-touch w-100 mt-2 ${open ? "d-none" : ""}" data-action="show-time-form">${icon("stopwatch")} ${t("log_time")}</button>
+      <button type="button" class="btn btn-outline-secondary ${TOUCH} w-100 mt-2 ${open ? "d-none" : ""}" data-action="show-time-form">${icon("stopwatch")} ${t("log_time")}</button>
       <form class="time-form mt-2 ${open ? "" : "d-none"}" data-action="time" data-job-id="${job.id}">
         <label class="form-label small" for="time-kind">${t("time_kind")}</label>
         <select class="form-select form-select-lg" id="time-kind" name="kind">
@@ -224,7 +231,7 @@ function timeSection(job, closed) {
             <input class="form-control form-control-lg" id="time-to" name="to" type="time" required></div>
         </div>
         <div class="invalid-feedback d-block" data-role="time-error"></div>
-        <button class="btn btn-primary btn-touch w-100 mt-2" type="submit">${t("save_time")}</button>
+        <button class="btn btn-primary ${TOUCH} w-100 mt-2" type="submit">${t("save_time")}</button>
       </form>`}`, { id: "time-section" });
 }
 
@@ -249,11 +256,11 @@ function statusHistory(job) {
   if (!steps.length) return "";
   const zone = jobZone(job);
   return section(t("status_history"), html`
-    <ol class="timeline list-unstyled mb-0">
-      ${steps.map((s) => html`<li><span class="dot st-${s.to_status}"></span>
-        <span class="fw-semibold">${statusLabel(s.to_status)}</span>
+    <ol class="list-unstyled mb-0">
+      ${steps.map((s) => html`<li class="d-flex align-items-baseline gap-2 pb-2">${icon("circle-fill", `small st-fg st-${s.to_status}`)}
+        <div><span class="fw-semibold">${statusLabel(s.to_status)}</span>
         <span class="small text-body-secondary">${dateTime(s.at, zone)}</span> ${pendingMark(s)}
-        ${s.reason ? html`<div class="small">${s.reason}</div>` : ""}</li>`)}
+        ${s.reason ? html`<div class="small">${s.reason}</div>` : ""}</div></li>`)}
     </ol>`);
 }
 

@@ -3,8 +3,9 @@
 import { database } from "../db.js";
 import { html, icon } from "../dom.js";
 import { here, metresBetween } from "../geo.js";
-import { dateLong, distance, t, time, tn } from "../i18n.js";
+import { dateLong, distance, language, t, time, tn } from "../i18n.js";
 import { CLOSED, IN_PROGRESS, NEXT_STEP, statusBadge } from "../status.js";
+import { CARD, STEP } from "../ui.js";
 import { jobZone, siteOf, customerOf } from "./jobdoc.js";
 
 const DAY_MS = 86_400_000;
@@ -65,16 +66,16 @@ function card(job, pending, next) {
   const far = distanceTo(job);
   const step = next ? NEXT_STEP[job.status] : null;
   return html`
-    <article class="card job-card st-${job.status} ${CLOSED.has(job.status) ? "job-closed" : ""} ${next ? "job-next" : ""}"
-             data-testid="job-card" data-job-id="${job.id}">
+    <article class="${CARD} ${next ? "shadow" : ""} border-start border-5 st-edge st-${job.status}
+                    ${CLOSED.has(job.status) ? "opacity-75" : ""}" data-testid="job-card" data-job-id="${job.id}">
       <div class="card-body">
-        ${next ? html`<div class="up-next">${icon("lightning-charge-fill")} ${t("up_next")}</div>` : ""}
+        ${next ? html`<div class="small fw-bold text-uppercase text-primary mb-1">${icon("lightning-charge-fill")} ${t("up_next")}</div>` : ""}
         <div class="d-flex align-items-center gap-2 mb-1">
-          <span class="job-time">${timeRange(job)}</span>
+          <span class="fw-bold fs-6">${timeRange(job)}</span>
           <span class="ms-auto">${statusBadge(job.status)}</span>
         </div>
-        <a class="stretched-link job-link" href="#/job/${job.id}">
-          <span class="job-customer">${customer.name || job.title}</span>
+        <a class="stretched-link text-reset text-decoration-none" href="#/job/${job.id}">
+          <span class="fw-semibold">${customer.name || job.title}</span>
         </a>
         <div class="text-body-secondary small text-truncate">#${job.number} · ${job.title}</div>
         ${site.address ? html`<div class="small mt-1 d-flex gap-1">${icon("geo-alt")}<span class="text-truncate">${site.address}</span>
@@ -84,11 +85,16 @@ function card(job, pending, next) {
       </div>
       ${step
         ? html`<div class="card-footer bg-transparent border-0 pt-0">
-            <button type="button" class="btn btn-primary btn-step w-100 position-relative z-2"
+            <button type="button" class="btn btn-primary ${STEP} position-relative z-2"
                     data-action="step" data-job-id="${job.id}" data-open="1">
               ${icon(step.icon)} ${t(step.label)}</button></div>`
         : ""}
     </article>`;
+}
+
+// "пт, 27 нояб." as a heading: "Пт, 27 нояб." (only the first letter; the month stays).
+function capitalised(text) {
+  return text.charAt(0).toLocaleUpperCase(language()) + text.slice(1);
 }
 
 const DAYS = [
@@ -111,24 +117,26 @@ export async function jobsView(params) {
   return {
     title: t("title_jobs"),
     body: html`
-      <div class="ptr" id="ptr" data-state="idle" data-testid="pull-to-refresh" aria-hidden="true">
-        <span class="ptr-pull">${icon("arrow-down")} ${t("pull_to_refresh")}</span>
-        <span class="ptr-release">${icon("arrow-up")} ${t("release_to_refresh")}</span>
-        <span class="ptr-busy"><span class="spinner-border spinner-border-sm"></span> ${t("syncing")}</span>
+      <div class="ptr d-flex align-items-end justify-content-center overflow-hidden small text-body-secondary" id="ptr"
+           data-state="idle" data-testid="pull-to-refresh" aria-hidden="true">
+        <span class="pb-2" data-ptr="pull">${icon("arrow-down")} ${t("pull_to_refresh")}</span>
+        <span class="pb-2 d-none" data-ptr="release">${icon("arrow-up")} ${t("release_to_refresh")}</span>
+        <span class="pb-2 d-none" data-ptr="refreshing"><span class="spinner-border spinner-border-sm"></span> ${t("syncing")}</span>
       </div>
-      <nav class="day-switch nav nav-pills nav-fill mb-3" aria-label="${t("day")}">
+      <nav class="nav nav-pills nav-fill bg-body rounded-4 shadow-sm p-1 mb-3" aria-label="${t("day")}">
         ${DAYS.map(
-          ([d, key]) => html`<a class="nav-link ${d === offset ? "active" : ""}" href="#/?day=${d}"
+          ([d, key]) => html`<a class="nav-link tap fw-semibold rounded-3 d-flex align-items-center justify-content-center
+             ${d === offset ? "active" : ""}" href="#/?day=${d}"
              ${d === offset ? html`aria-current="page"` : ""} data-testid="day-${key}">${t(key)}</a>`,
         )}
       </nav>
       <div class="d-flex align-items-baseline mb-2 px-1">
-        <h1 class="h6 mb-0 day-label" data-testid="day-label">${dateLong(dayAt(offset).toISOString(), jobs[0] ? jobZone(jobs[0]) : undefined)}</h1>
+        <h1 class="h6 mb-0" data-testid="day-label">${capitalised(dateLong(dayAt(offset).toISOString(), jobs[0] ? jobZone(jobs[0]) : undefined))}</h1>
         <span class="ms-auto small text-body-secondary" data-testid="day-count">${tn("jobs_open", open)}</span>
       </div>
       ${jobs.length
         ? html`<div class="vstack gap-3" data-testid="job-list">${jobs.map((job) => card(job, counts.get(job.id) || 0, job === next))}</div>`
-        : html`<div class="empty text-center text-body-secondary py-5" data-testid="no-jobs">
+        : html`<div class="text-center text-body-secondary py-5" data-testid="no-jobs">
             ${icon("calendar2-check", "display-5 d-block mb-2")}${t("no_jobs")}</div>`}
     `,
   };

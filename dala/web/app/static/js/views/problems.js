@@ -5,6 +5,7 @@ import { html, icon } from "../dom.js";
 import { dateTime, number, t } from "../i18n.js";
 import { NEXT_STEP, statusLabel } from "../status.js";
 import { STEPS } from "../mutations.js";
+import { CARD } from "../ui.js";
 import { conflictText } from "./jobdoc.js";
 
 const STEP_LABELS = Object.fromEntries(Object.values(NEXT_STEP).map((s) => [s.name, s.label]));
@@ -56,7 +57,7 @@ export async function problemsView() {
       <p class="small text-body-secondary px-1">${t("problems_intro")}</p>
       ${conflicts.map((c) => {
         const job = jobs.get(c.job_id);
-        return html`<div class="card problem mb-2" data-testid="problem">
+        return html`<div class="${CARD} mb-2" data-testid="problem">
           <div class="card-body">
             <div class="d-flex gap-2 align-items-center mb-1">
               <span class="badge text-bg-warning">${icon("exclamation-triangle-fill")} ${t("problem_conflict")}</span>
@@ -73,7 +74,7 @@ export async function problemsView() {
         ? problems.map((p) => {
             const job = jobs.get(p.job_id);
             const [label, badge, sign] = KINDS[p.kind] || KINDS.rejected;
-            return html`<div class="card problem mb-2" data-testid="problem">
+            return html`<div class="${CARD} mb-2" data-testid="problem">
               <div class="card-body">
                 <div class="d-flex gap-2 align-items-center mb-1">
                   <span class="badge ${badge}">${icon(sign)} ${t(label)}</span>

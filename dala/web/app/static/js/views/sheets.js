@@ -5,6 +5,7 @@ import { html, icon, render } from "../dom.js";
 import { t, tn } from "../i18n.js";
 import { act, uuid } from "../mutations.js";
 import { blobRecord } from "../media.js";
+import { STEP } from "../ui.js";
 import { attachments, customerOf, list } from "./jobdoc.js";
 
 let finish = null;
@@ -39,14 +40,15 @@ function finishMarkup() {
             <label class="form-label" for="signer-name">${t("signer_name")}</label>
             <input class="form-control form-control-lg mb-2" id="signer-name" maxlength="200" autocomplete="off">
             <div class="invalid-feedback" data-role="signer-error">${t("signer_required")}</div>
-            <div class="sig-wrap">
-              <canvas data-testid="signature-pad" aria-label="${t("sign_here")}"></canvas>
-              <span class="sig-hint">${icon("pen")} ${t("sign_here")}</span>
+            <div class="sig-pad position-relative border border-2 border-secondary-subtle rounded-4 bg-white" data-role="pad">
+              <canvas class="w-100 h-100 rounded-4" data-testid="signature-pad" aria-label="${t("sign_here")}"></canvas>
+              <span class="position-absolute top-50 start-50 translate-middle text-body-tertiary pe-none" data-role="hint">
+                ${icon("pen")} ${t("sign_here")}</span>
             </div>
             <button type="button" class="btn btn-link btn-sm px-0" data-role="clear">${icon("eraser")} ${t("clear")}</button>
           </div>
           <div class="modal-footer">
-            <button type="submit" class="btn btn-success btn-step w-100" data-testid="finish-submit"></button>
+            <button type="submit" class="btn btn-success ${STEP}" data-testid="finish-submit"></button>
           </div>
         </form>
       </div>
@@ -68,7 +70,7 @@ function reasonMarkup() {
             <div class="invalid-feedback">${t("reason_required")}</div>
           </div>
           <div class="modal-footer">
-            <button type="submit" class="btn btn-warning btn-step w-100" data-testid="reason-submit"></button>
+            <button type="submit" class="btn btn-warning ${STEP}" data-testid="reason-submit"></button>
           </div>
         </form>
       </div>
@@ -111,9 +113,9 @@ export function openFinish(job, mode, done) {
   const submit = element.querySelector("[data-testid=finish-submit]");
   submit.textContent = complete ? t("complete_job") : t("save_signature");
   // A job already signed can be completed without signing again.
-  element.querySelector(".sig-wrap").classList.toggle("optional", complete && signed);
+  element.querySelector("[data-role=pad]").classList.toggle("optional", complete && signed);
   element.querySelector("[data-role=clear]").addEventListener("click", () => pad.clear());
-  pad.addEventListener("beginStroke", () => element.querySelector(".sig-hint").classList.add("d-none"));
+  pad.addEventListener("beginStroke", () => element.querySelector("[data-role=hint]").classList.add("d-none"));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
