@@ -1,8 +1,9 @@
 """A server killed in the middle of a push keeps nothing of the batch; the same batch sent
 again applies every mutation exactly once, and once more changes nothing.
 
-The server is a real process (werkzeug) on the test database: the SQLite file on the
-SQLite pass, the PostgreSQL test database on the PostgreSQL pass. The fault-injection
+The server is a real process (``tests.support.server``, restarted on the same port) on
+the test database: the SQLite file on the SQLite pass, the PostgreSQL test database on
+the PostgreSQL pass. The fault-injection
 switch ``DALA_SYNC_CRASH_AFTER`` makes it SIGKILL itself after applying that many
 mutations of a batch, before the commit, as a power cut or an OOM kill would.
 """
@@ -11,17 +12,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,70 +28,10 @@ from dala.sync.models import SyncClient, SyncMutation
 from dala.tenancy.models import Tenant
 from dala.work.field_models import JobNote, PartUsage, TimeEntry
 from dala.work.job_models import JobTransition
-from tests.conftest import FILES_DIR, TEST_MASTER_KEY, TestDatabase
+from tests.conftest import TestDatabase
+from tests.support.server import ServerProcess
 from tests.support.world import TenantWorld, World
 from tests.sync.push_support import Phone, dispatched_job, get, tenant_db
-
-ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
-SERVE = (
-    "import sys; from dala import create_app; "
-    "create_app().run(host=sys.argv[1], port=int(sys.argv[2]), threaded=True, use_reloader=False)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(database: TestDatabase, log: Path, **settings: str) -> Iterator[tuple[str, Any]]:
-    """The app in a process of its own; yields its base URL and the process."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DALA_")}
-    env.update(
-        {
-            "DALA_SECRET_KEY": "crash-test-secret-key-that-is-long-enough",
-            "DALA_MASTER_KEY": TEST_MASTER_KEY,
-            "DALA_DATABASE_URL": database.app_url,
-            "DALA_MIGRATION_DATABASE_URL": database.owner_url,
-            "DALA_DB_APP_ROLE": database.app_role,
-            "DALA_FILES_DIR": FILES_DIR,
-            "DALA_PUBLIC_URL": f"http://{HOST}:{port}",
-            "PYTHONUNBUFFERED": "1",
-            **{f"DALA_{k}": v for k, v in settings.items()},
-        }
-    )
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, HOST, str(port)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=out,
-        )
-    base = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-            try:
-                with urllib.request.urlopen(f"{base}/api/openapi.json", timeout=5) as r:  # noqa: S310
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=20)
 
 
 def _push(base: str, phone: Phone, mutations: list[dict[str, Any]]) -> Any:
@@ -174,17 +108,17 @@ def test_a_crash_mid_push_leaves_nothing_and_the_retry_applies_each_mutation_onc
     )
     jobs = [job["id"], other["id"]]
     before = _state(app, t, phone, jobs)
-    log = tmp_path / "server.log"
 
-    with _server(database, log, SYNC_CRASH_AFTER="4") as (base, process):
+    with ServerProcess(database, tmp_path / "server.log") as server:
+        server.start(SYNC_CRASH_AFTER="4")
         with pytest.raises((ConnectionError, http.client.HTTPException, urllib.error.URLError)):
-            _push(base, phone, sent)
-        assert process.wait(timeout=20) == -signal.SIGKILL
-    assert _state(app, t, phone, jobs) == before  # not one mutation of the batch, no client
-    assert get(client, t, f"/jobs/{j}")["status"] == "dispatched"
+            _push(server.url, phone, sent)
+        assert server.wait() == -signal.SIGKILL
+        assert _state(app, t, phone, jobs) == before  # not one mutation of the batch, no client
+        assert get(client, t, f"/jobs/{j}")["status"] == "dispatched"
 
-    with _server(database, log) as (base, _process):
-        first = _push(base, phone, sent)
+        server.start()
+        first = _push(server.url, phone, sent)
         assert [r["status"] for r in first["results"]] == ["applied"] * len(sent), first
         applied = _state(app, t, phone, jobs)
         assert applied | {"sync_seq": None} == {
@@ -200,7 +134,7 @@ def test_a_crash_mid_push_leaves_nothing_and_the_retry_applies_each_mutation_onc
         assert get(client, t, f"/jobs/{j}")["status"] == "completed"
         assert get(client, t, f"/jobs/{j}/checklist")["items"][0]["done"]
 
-        again = _push(base, phone, sent)
+        again = _push(server.url, phone, sent)
         assert again["results"] == [r | {"replayed": True} for r in first["results"]]
         assert again["last_mutation_id"] == first["last_mutation_id"] == sent[-1]["id"]
         assert _state(app, t, phone, jobs) == applied
