@@ -78,11 +78,15 @@ function reasonMarkup() {
 }
 
 function fitCanvas(canvas, pad) {
+  // A resized canvas loses its drawing: keep the strokes (a customer may already have
+  // started signing while the sheet slid in) and draw them again at the new size.
+  const strokes = pad.toData();
   const ratio = Math.max(window.devicePixelRatio || 1, 1);
   canvas.width = canvas.offsetWidth * ratio;
   canvas.height = canvas.offsetHeight * ratio;
   canvas.getContext("2d").scale(ratio, ratio);
-  pad.clear(); // a resized canvas loses its drawing; it is empty when the sheet opens anyway
+  pad.clear();
+  if (strokes.length) pad.fromData(strokes);
 }
 
 function pngOf(canvas) {
