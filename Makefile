@@ -32,7 +32,7 @@ translations: $(VENV)/.stamp-install
 # After adding or changing a marked string: re-extract messages.pot, merge it into the ru and kk
 # catalogues, then translate the new entries (tests/test_i18n.py fails until every one is).
 i18n-extract: $(VENV)/.stamp-install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o dala/translations/messages.pot --project Dala --copyright-holder "Dala contributors" --no-location dala admin_portal plugins
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o dala/translations/messages.pot --project Dala --copyright-holder "Dala contributors" --no-location dala admin_portal plugins
 	$(BIN)/pybabel update --ignore-obsolete -i dala/translations/messages.pot -d dala/translations
 
 # --- demo: SQLite under instance/, demo company, server on http://$(HOST):$(PORT) -------------

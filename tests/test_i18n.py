@@ -256,6 +256,8 @@ def test_message_template_is_current_with_the_code(template: Catalog, tmp_path: 
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(fresh),
             "--project",

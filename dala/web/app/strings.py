@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from babel import Locale
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from dala.tenancy.regions import SUPPORTED_LOCALES
@@ -69,7 +69,8 @@ TEXTS: dict[str, Any] = {
     "status_on_site": _l("On site"),
     "status_completed": _l("Completed"),
     "status_on_hold": _l("On hold"),
-    "status_cancelled": _l("Cancelled"),
+    # A job's status; a company's "Cancelled" (its account) reads differently in Kazakh.
+    "status_cancelled": lazy_pgettext("job status", "Cancelled"),
     "priority_high": _l("High priority"),
     "priority_emergency": _l("Emergency"),
     "step_en_route": _l("On my way"),
