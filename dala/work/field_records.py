@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dala.db import Base
 from dala.errors import Conflict, ValidationFailed
 from dala.sync.models import SyncBlob
 from dala.tenancy import context
@@ -44,20 +45,31 @@ def check_takes_records(job: Job) -> None:
         raise Conflict(_("A cancelled job takes no more records; reopen it first."))
 
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Base)
 
 
-def _existing(session: Session, model: type[R], record_id: uuid.UUID) -> R | None:
-    return session.get(model, (context.current_tenant_id(), record_id))
-
-
-def _same(existing: Any, wanted: dict[str, Any]) -> bool:
-    return all(getattr(existing, key) == value for key, value in wanted.items())
-
-
-def _refuse_duplicate() -> DuplicateRecord:
-    message = _("Another record already has this id.")
-    return DuplicateRecord(message, errors={"id": [message]})
+def _create_once(
+    session: Session,
+    model: type[R],
+    record_id: uuid.UUID,
+    job: Job,
+    wanted: dict[str, Any],
+    **extra: Any,
+) -> R:
+    """The record ``record_id`` with the ``wanted`` content: the one stored already (the
+    same record sent again), else a new one with ``extra`` too. Other content under the
+    id is refused."""
+    existing = session.get(model, (context.current_tenant_id(), record_id))
+    if existing is not None:
+        if all(getattr(existing, key) == value for key, value in wanted.items()):
+            return existing
+        message = _("Another record already has this id.")
+        raise DuplicateRecord(message, errors={"id": [message]})
+    check_takes_records(job)
+    record = model(id=record_id, **wanted, **extra)
+    session.add(record)
+    session.flush()
+    return record
 
 
 def add_note(
@@ -72,16 +84,16 @@ def add_note(
 ) -> JobNote:
     """A note on the job; the same note again is a no-op."""
     wanted = {"job_id": job.id, "text": text}
-    existing = _existing(session, JobNote, note_id)
-    if existing is not None:
-        if _same(existing, wanted):
-            return existing
-        raise _refuse_duplicate()
-    check_takes_records(job)
-    note = JobNote(id=note_id, author_id=author_id, written_at=written_at, source=source, **wanted)
-    session.add(note)
-    session.flush()
-    return note
+    return _create_once(
+        session,
+        JobNote,
+        note_id,
+        job,
+        wanted,
+        author_id=author_id,
+        written_at=written_at,
+        source=source,
+    )
 
 
 def log_time(
@@ -105,16 +117,7 @@ def log_time(
         "started_at": started_at,
         "ended_at": ended_at,
     }
-    existing = _existing(session, TimeEntry, entry_id)
-    if existing is not None:
-        if _same(existing, wanted):
-            return existing
-        raise _refuse_duplicate()
-    check_takes_records(job)
-    entry = TimeEntry(id=entry_id, **wanted)
-    session.add(entry)
-    session.flush()
-    return entry
+    return _create_once(session, TimeEntry, entry_id, job, wanted)
 
 
 def record_part(
@@ -132,16 +135,7 @@ def record_part(
         message = _("The quantity must be more than zero.")
         raise ValidationFailed(message, errors={"quantity": [message]})
     wanted = {"job_id": job.id, "name": name, "sku": sku, "quantity_milli": quantity_milli}
-    existing = _existing(session, PartUsage, part_id)
-    if existing is not None:
-        if _same(existing, wanted):
-            return existing
-        raise _refuse_duplicate()
-    check_takes_records(job)
-    part = PartUsage(id=part_id, recorded_by=recorded_by, **wanted)
-    session.add(part)
-    session.flush()
-    return part
+    return _create_once(session, PartUsage, part_id, job, wanted, recorded_by=recorded_by)
 
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
@@ -182,20 +176,14 @@ def attach_blob(
         "caption": caption,
         "signer_name": signer_name,
     }
-    existing = _existing(session, Attachment, attachment_id)
-    if existing is not None:
-        if _same(existing, wanted):
-            return existing
-        raise _refuse_duplicate()
-    check_takes_records(job)
-    attachment = Attachment(
-        id=attachment_id,
+    return _create_once(
+        session,
+        Attachment,
+        attachment_id,
+        job,
+        wanted,
         filename=f"{kind.value}-{sha256[:12]}{_EXTENSIONS.get(blob.content_type, '')}",
         content_type=safe_type(blob.content_type),
         size=blob.size,
         uploaded_by=user_id,
-        **wanted,
     )
-    session.add(attachment)
-    session.flush()
-    return attachment
