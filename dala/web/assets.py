@@ -17,7 +17,14 @@ VENDOR_PACKAGES = {
     "htmx.org": "dist",
     "idb": "build",
     "signature_pad": "dist",
+    # The dispatcher's pages (dala_scheduling): board, calendar and map.
+    "vis-timeline": "",
+    "event-calendar": "dist",
+    "leaflet": "dist",
 }
+
+#: Scoped npm packages by the one-segment name their address uses.
+SCOPED_PACKAGES = {"event-calendar": "@event-calendar/build"}
 
 
 def vendor_root(app: Flask) -> Path:
@@ -31,6 +38,7 @@ def init_assets(app: Flask) -> None:
     def vendor(package: str, filename: str) -> ResponseReturnValue:
         if package not in VENDOR_PACKAGES:
             abort(404)
-        return send_from_directory(root / package / VENDOR_PACKAGES[package], filename)
+        folder = root / SCOPED_PACKAGES.get(package, package) / VENDOR_PACKAGES[package]
+        return send_from_directory(folder, filename)
 
     app.add_url_rule("/static/vendor/<package>/<path:filename>", "vendor", vendor)
