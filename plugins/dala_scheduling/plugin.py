@@ -7,10 +7,16 @@ dependency checks, settings forms and the role editor work with it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask_babel import lazy_gettext as _l
 
 from dala.modules.hookspecs import hookimpl
 from dala.modules.manifest import Layer, Level, Manifest, Meter, ModulePermission, Setting
+
+# The tables join the shared metadata when the plug-in loads, so Alembic's model check
+# and the test database see them wherever the module is installed.
+from dala_scheduling import models  # noqa: F401
 
 
 @hookimpl
@@ -69,4 +75,6 @@ def dala_manifest() -> Manifest:
             ),
         ),
         meters=(Meter("optimisation_runs", _l("Route optimisation runs"), "run"),),
+        # Scheduling's own Alembic branch (label "dala_scheduling"), run by `dala db upgrade`.
+        migrations=Path(__file__).parent / "migrations" / "versions",
     )
