@@ -8,6 +8,7 @@ dependency checks, settings forms and the role editor work with it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +18,11 @@ from dala.modules.manifest import Layer, Level, Manifest, Meter, ModulePermissio
 # The tables join the shared metadata when the plug-in loads, so Alembic's model check
 # and the test database see them wherever the module is installed.
 from dala_scheduling import models  # noqa: F401
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from dala.web.shell import NavItem
 
 
 @hookimpl
@@ -78,3 +84,29 @@ def dala_manifest() -> Manifest:
         # Scheduling's own Alembic branch (label "dala_scheduling"), run by `dala db upgrade`.
         migrations=Path(__file__).parent / "migrations" / "versions",
     )
+
+
+@hookimpl
+def dala_blueprints() -> list[Blueprint]:
+    from dala_scheduling.views import bp
+
+    return [bp]
+
+
+def _sees_schedule() -> bool:
+    from dala.tenancy.context import current_branch_id
+    from dala.web.shell import can
+
+    return can("schedule:view", current_branch_id())
+
+
+@hookimpl
+def dala_nav_items() -> list[NavItem]:
+    from dala.web.shell import NavItem
+
+    # One entry; the board, calendar and map are tabs on each page.
+    return [
+        NavItem(
+            _l("Dispatch"), "bi-kanban", endpoint="dala_scheduling.board", visible=_sees_schedule
+        )
+    ]

@@ -1,0 +1,126 @@
+"""Every text the dispatcher's pages show from JavaScript, marked for Flask-Babel.
+
+The board, calendar and map draw in the browser; each page renders this dict in
+its own language as JSON, so the scripts never hold English of their own.
+Placeholders are Babel's ``%(name)s`` and are filled in by ``i18n.js``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+TEXTS: dict[str, Any] = {
+    # statuses and priorities (as the technician app words them)
+    "status_draft": _l("Draft"),
+    "status_scheduled": _l("Scheduled"),
+    "status_dispatched": _l("Dispatched"),
+    "status_en_route": _l("On the way"),
+    "status_on_site": _l("On site"),
+    "status_completed": _l("Completed"),
+    "status_on_hold": _l("On hold"),
+    "status_cancelled": lazy_pgettext("job status", "Cancelled"),
+    "priority_low": _l("Low priority"),
+    "priority_normal": _l("Normal priority"),
+    "priority_high": _l("High priority"),
+    "priority_emergency": _l("Emergency"),
+    # the board
+    "job_number": _l("Job #%(number)s"),
+    "loading": _l("Loading…"),
+    "load_failed": _l("The board could not be loaded. Check the connection and try again."),
+    "queue_empty": _l("No jobs are waiting to be planned."),
+    "no_technicians": _l("No technicians work in this branch on these days."),
+    "load": _l("Load %(load)s of %(capacity)s"),
+    "hours_minutes": _l("%(h)s h %(m)s min"),
+    "minutes": _l("%(m)s min"),
+    "no_window": _l("Any time"),
+    "window": _l("Window %(from)s\u2013%(to)s"),
+    "duration": _l("Duration"),
+    "pinned": _l("Pinned: the optimiser leaves it where it is"),
+    "conflicts": _l("Open sync conflicts"),
+    "shift": _l("Shift"),
+    "break": _l("Break"),
+    "time_off": _l("Time off"),
+    "travel": _l("Travel %(m)s min"),
+    "stale": _l("Someone else changed job #%(number)s. The board was refreshed."),
+    "saved": _l("Job #%(number)s moved."),
+    "save_failed": _l("The change was not saved: %(reason)s"),
+    "not_allowed": _l("Your role does not allow this action."),
+    "network_error": _l("No connection to the server."),
+    "live_lost": _l("Live updates paused; reconnecting…"),
+    "drop_hint": _l("Drag a job onto a technician's row."),
+    # the job panel
+    "customer": _l("Customer"),
+    "site": _l("Site"),
+    "status": _l("Status"),
+    "priority": _l("Priority"),
+    "scheduled": _l("Planned"),
+    "not_scheduled": _l("Time not set"),
+    "technicians": _l("Technicians"),
+    "unassigned": _l("Unassigned"),
+    "required_skills": _l("Skills needed"),
+    "skill_level": _l("%(name)s (level %(level)s+)"),
+    "suggestions": _l("Suggestions"),
+    "suggestions_loading": _l("Looking for the best technicians…"),
+    "suggestions_none": _l("Nobody can take this job on that day."),
+    "suggestions_failed": _l("Suggestions are not available right now."),
+    "unsuitable": _l("Not suitable"),
+    "assign": _l("Assign"),
+    "assign_at": _l("Assign %(start)s\u2013%(end)s"),
+    "assigned": _l("Job #%(number)s assigned to %(name)s."),
+    "no_longer_possible": _l("That suggestion is no longer possible; the board was refreshed."),
+    "score": _l("Score %(score)s"),
+    "bump_title": _l("Move other work for this emergency?"),
+    "bump_intro": _l("Assigning %(name)s means:"),
+    "bump_unassigned": _l("unassigned"),
+    "bump_moved": _l("moved"),
+    "bump_confirm": _l("Assign and move the other jobs"),
+    "pin": _l("Pin"),
+    "unpin": _l("Unpin"),
+    "pinned_done": _l("Job #%(number)s pinned."),
+    "unpinned_done": _l("Job #%(number)s unpinned."),
+    "open_job": _l("Open the job"),
+    # technicians
+    "mark_unavailable": _l("Mark unavailable"),
+    "marked_unavailable": _l("%(name)s is marked unavailable; the day is being re-planned."),
+    "to_before_from": _l("The end must come after the start."),
+    # plans
+    "plan_queued": _l("Waiting for a worker…"),
+    "plan_running": _l("Planning… %(percent)s%%"),
+    "plan_failed": _l("Planning failed. Try again in a moment."),
+    "plan_stale": _l("The day changed while planning; plan it again."),
+    "plan_applied": _l("Plan applied: %(applied)s jobs changed, %(skipped)s skipped."),
+    "plan_discarded": _l("The proposal was discarded."),
+    "plan_proposed_banner": _l("A new plan was proposed (%(trigger)s)."),
+    "trigger_manual": _l("planned by hand"),
+    "trigger_sick": _l("technician sick"),
+    "trigger_overrun": _l("a job ran over"),
+    "trigger_emergency": _l("emergency job"),
+    "plan_applied_banner": _l("A plan was applied to the board."),
+    "technician": _l("Technician"),
+    "jobs": _l("Jobs"),
+    "travel_h": _l("Travel"),
+    "idle": _l("Idle"),
+    "overtime": _l("Overtime"),
+    "proposed": _l("Proposed"),
+    "current": _l("Current"),
+    "placed": _l("Jobs placed"),
+    "unassigned_reasons": _l("Left unassigned"),
+    "skipped": _l("Skipped"),
+    # map
+    "home_base": _l("Home base of %(name)s"),
+    "route_of": _l("Route of %(name)s"),
+    "no_location": _l("%(n)s jobs have no location and are not on the map."),
+    "all_technicians": _l("All technicians"),
+    # calendar
+    "calendar_today": _l("Today"),
+    "calendar_day": _l("Day"),
+    "calendar_week": _l("Week"),
+}
+
+
+def texts() -> dict[str, str]:
+    """The texts in the request's language (each lazy string resolved now)."""
+    return {key: str(text) for key, text in TEXTS.items()}
