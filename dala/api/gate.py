@@ -6,12 +6,16 @@ import uuid
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import ValidationError as CsrfInvalid
+from flask_wtf.csrf import validate_csrf
 
 from dala.auth.guard import Principal
 from dala.auth.policy import PolicyStore
+from dala.auth.sessions import INACTIVE_TENANT
 from dala.auth.tokens import authenticate_bearer
 from dala.db import get_session
-from dala.errors import TokenRefused, ValidationFailed
+from dala.errors import Forbidden, TokenRefused, ValidationFailed
 from dala.tenancy import context
 from dala.tenancy.access import refuse_unusable
 from dala.tenancy.models import Branch
@@ -20,6 +24,8 @@ from dala.work.job_models import Source
 
 API_PREFIX = "/api/v1/"
 BRANCH_HEADER = "X-Dala-Branch"
+CSRF_HEADER = "X-CSRFToken"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_public(endpoint: str | None) -> bool:
@@ -34,6 +40,9 @@ def authenticate_api_request() -> None:
     if is_public(request.endpoint) or request.method == "OPTIONS":
         return
     header = request.headers.get("Authorization", "")
+    # A bearer token always wins; the portal's cookie counts only when none is sent.
+    if not header and _authenticate_portal_session():
+        return
     scheme, _sep, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise TokenRefused(
@@ -55,6 +64,36 @@ def authenticate_api_request() -> None:
     g.principal = Principal(
         user=user, tenant=tenant, authz=store.policy(session, tenant), token=token
     )
+
+
+def _authenticate_portal_session() -> bool:
+    """Let the portal's own scripts call the API as the signed-in user (same origin).
+
+    The cookie goes with every request a browser makes, including ones another
+    site makes it send, so a change needs the page's CSRF token as well.
+    """
+    if not current_user.is_authenticated:  # loads the session user, if any
+        inactive = g.get(INACTIVE_TENANT)
+        if inactive is not None:
+            refuse_unusable(inactive)
+        return False
+    if request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get(CSRF_HEADER, ""))
+        except CsrfInvalid:
+            message = _(
+                "Send the page's CSRF token in %(header)s to change data with a portal session.",
+                header=CSRF_HEADER,
+            )
+            raise Forbidden(message, errors={"headers": {CSRF_HEADER: [message]}}) from None
+    user, tenant = current_user.user, current_user.tenant
+    # As with a token, the branch is the one the request names, not the page's branch.
+    context.activate(tenant.id)
+    g.pop("portal_branch", None)
+    _selected_branch(tenant.id)
+    store: PolicyStore = current_app.extensions["dala.policy"]
+    g.principal = Principal(user=user, tenant=tenant, authz=store.policy(get_session(), tenant))
+    return True
 
 
 def _selected_branch(tenant_id: uuid.UUID) -> uuid.UUID | None:
@@ -81,6 +120,10 @@ CLIENT_HEADER = "X-Dala-Client"
 
 
 def request_source() -> Source:
-    """Where a change comes from: the technician app and the portal say so, else the API."""
+    """Where a change comes from: the technician app and the portal say so, else the API;
+    a portal session (no token) is the portal."""
+    principal = g.get("principal")
+    if principal is not None and principal.token is None:
+        return Source.WEB
     declared = request.headers.get(CLIENT_HEADER, "").strip().lower()
     return {"app": Source.APP, "web": Source.WEB}.get(declared, Source.API)
