@@ -89,6 +89,7 @@ class Anchor:
     """The job a technician is busy with (or last finished) today, fixing their day's start."""
 
     job_id: uuid.UUID
+    number: int
     location: LatLon
     ends: int
 
@@ -411,7 +412,8 @@ def _anchor(job: Job, origin: datetime, now: datetime | None, centre: LatLon) ->
         ends = started + duration
         if now is not None:
             ends = max(ends, now)
-    return Anchor(job.id, _site_location(job) or centre, int((ends - origin).total_seconds()))
+    at = int((ends - origin).total_seconds())
+    return Anchor(job.id, job.number, _site_location(job) or centre, at)
 
 
 def _task(job: Job, *, day_origin: datetime, length: int, pinned: bool, centre: LatLon) -> Task:
