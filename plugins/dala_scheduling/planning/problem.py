@@ -55,6 +55,8 @@ class Resource:
     blocked: tuple[tuple[int, int], ...] = ()
     # Minor units per hour of work, for totals; 0 when unknown.
     cost_per_hour: int = 0
+    # What the vehicle carries (same unit as Task.demand); 0 = no limit.
+    capacity: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Task:
     priority: Priority = Priority.NORMAL
     pinned_to: str | None = None
     optional: bool = False
+    # Load the job takes from the technician's capacity (Solomon demands); 0 = none.
+    demand: int = 0
 
 
 class TravelModel(Protocol):
@@ -128,6 +132,9 @@ class Route:
     distance: int
     idle: int
     overtime: int
+    # What this route breaks (late start, back after shift end, break not placeable,
+    # missing skill, ...): a plan built by the planner has none; an evaluated one may.
+    violations: tuple[str, ...] = ()
 
 
 class UnassignedReason(enum.StrEnum):
@@ -161,6 +168,10 @@ class Plan:
     @property
     def travel(self) -> int:
         return sum(route.travel for route in self.routes)
+
+    @property
+    def violations(self) -> tuple[str, ...]:
+        return tuple(v for route in self.routes for v in route.violations)
 
 
 # Called with the fraction done (0..1) while a plan is being searched.
