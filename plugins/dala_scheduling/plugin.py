@@ -21,6 +21,7 @@ from dala_scheduling import models  # noqa: F401
 
 if TYPE_CHECKING:
     from flask import Blueprint
+    from flask_smorest import Blueprint as ApiBlueprint
 
     from dala.web.shell import NavItem
 
@@ -110,3 +111,10 @@ def dala_nav_items() -> list[NavItem]:
             _l("Dispatch"), "bi-kanban", endpoint="dala_scheduling.board", visible=_sees_schedule
         )
     ]
+
+
+@hookimpl
+def dala_api_blueprints() -> list[ApiBlueprint]:
+    from dala_scheduling.api import blp
+
+    return [blp]
