@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
+from dala.events.domain import JobCreated
 from dala.modules.hookspecs import hookimpl
 from dala.modules.manifest import Layer, Level, Manifest, Meter, ModulePermission, Setting
 
 # The tables join the shared metadata when the plug-in loads, so Alembic's model check
-# and the test database see them wherever the module is installed.
-from dala_scheduling import models  # noqa: F401
+# and the test database see them wherever the module is installed; the background
+# tasks are defined at start-up, so a worker knows them by name.
+from dala_scheduling import models, tasks  # noqa: F401
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -116,5 +118,30 @@ def dala_nav_items() -> list[NavItem]:
 @hookimpl
 def dala_api_blueprints() -> list[ApiBlueprint]:
     from dala_scheduling.api import blp
+    from dala_scheduling.assign_api import blp as assign_blp
+    from dala_scheduling.plans_api import blp as plans_blp
 
-    return [blp]
+    return [blp, assign_blp, plans_blp]
+
+
+@hookimpl
+def dala_job_created(event: JobCreated) -> None:
+    # An emergency for today that nobody has taken re-plans the day (in the background).
+    # The system's own changes (an applied plan) never start another re-planning.
+    if event.source == "system":
+        return
+    from dala.db import get_session, utcnow
+    from dala.events.tasks import enqueue
+    from dala_scheduling.models import PlanTrigger
+    from dala_scheduling.replan import emergency_needs_replan
+
+    now = utcnow()
+    day = emergency_needs_replan(get_session(), event.job_id, now)
+    if day is not None:
+        enqueue(
+            tasks.run_replan,
+            str(event.branch_id),
+            day.isoformat(),
+            PlanTrigger.EMERGENCY.value,
+            now.isoformat(),
+        )
