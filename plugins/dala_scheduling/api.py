@@ -67,21 +67,21 @@ class BoardArgs(ma.Schema):
     days = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 7))
 
 
-class SpanSchema(ma.Schema):
+class BoardSpanSchema(ma.Schema):
     start = ma.fields.String()
     end = ma.fields.String()
 
 
-class LatLonSchema(ma.Schema):
+class BoardLatLonSchema(ma.Schema):
     lat = ma.fields.Float(allow_none=True)
     lon = ma.fields.Float(allow_none=True)
 
 
-class SiteSchema(LatLonSchema):
+class BoardSiteSchema(BoardLatLonSchema):
     label = ma.fields.String()
 
 
-class SkillNeedSchema(ma.Schema):
+class BoardSkillNeedSchema(ma.Schema):
     skill_id = ma.fields.String()
     name = ma.fields.String(allow_none=True)
     min_level = ma.fields.Integer()
@@ -99,22 +99,22 @@ class BoardJobSchema(ma.Schema):
     scheduled_start = ma.fields.String(allow_none=True)
     scheduled_end = ma.fields.String(allow_none=True)
     technician_ids = ma.fields.List(ma.fields.String(), metadata={"description": "Lead first"})
-    site = ma.fields.Nested(SiteSchema, allow_none=True)
+    site = ma.fields.Nested(BoardSiteSchema, allow_none=True)
     customer_name = ma.fields.String(allow_none=True)
-    required_skills = ma.fields.List(ma.fields.Nested(SkillNeedSchema))
+    required_skills = ma.fields.List(ma.fields.Nested(BoardSkillNeedSchema))
     pinned = ma.fields.Boolean()
     etag = ma.fields.String(metadata={"description": "As core's ETag of GET /jobs/{id}"})
     version = ma.fields.Integer()
     conflicts_open = ma.fields.Integer()
 
 
-class TechnicianSkillSchema(ma.Schema):
+class BoardTechnicianSkillSchema(ma.Schema):
     id = ma.fields.String()
     name = ma.fields.String(allow_none=True)
     level = ma.fields.Integer()
 
 
-class TimeOffSchema(SpanSchema):
+class BoardTimeOffSchema(BoardSpanSchema):
     id = ma.fields.String()
     reason = ma.fields.String()
 
@@ -122,16 +122,16 @@ class TimeOffSchema(SpanSchema):
 class BoardTechnicianSchema(ma.Schema):
     id = ma.fields.String()
     name = ma.fields.String()
-    skills = ma.fields.List(ma.fields.Nested(TechnicianSkillSchema))
-    home = ma.fields.Nested(LatLonSchema, allow_none=True)
-    shifts = ma.fields.List(ma.fields.Nested(SpanSchema))
-    breaks = ma.fields.List(ma.fields.Nested(SpanSchema))
-    time_off = ma.fields.List(ma.fields.Nested(TimeOffSchema))
+    skills = ma.fields.List(ma.fields.Nested(BoardTechnicianSkillSchema))
+    home = ma.fields.Nested(BoardLatLonSchema, allow_none=True)
+    shifts = ma.fields.List(ma.fields.Nested(BoardSpanSchema))
+    breaks = ma.fields.List(ma.fields.Nested(BoardSpanSchema))
+    time_off = ma.fields.List(ma.fields.Nested(BoardTimeOffSchema))
     load_minutes = ma.fields.Integer()
     capacity_minutes = ma.fields.Integer()
 
 
-class TravelSchema(ma.Schema):
+class BoardTravelSchema(ma.Schema):
     technician_id = ma.fields.String()
     from_job_id = ma.fields.String(allow_none=True, metadata={"description": "None: from home"})
     to_job_id = ma.fields.String()
@@ -139,32 +139,32 @@ class TravelSchema(ma.Schema):
     meters = ma.fields.Integer()
 
 
-class NamedSchema(ma.Schema):
+class BoardNamedSchema(ma.Schema):
     id = ma.fields.String()
     name = ma.fields.String()
 
 
-class LabelSchema(ma.Schema):
+class BoardLabelSchema(ma.Schema):
     value = ma.fields.String()
     label = ma.fields.String()
 
 
-class BranchSchema(NamedSchema):
+class BoardBranchSchema(BoardNamedSchema):
     time_zone = ma.fields.String()
 
 
 class BoardSchema(ma.Schema):
-    branch = ma.fields.Nested(BranchSchema)
+    branch = ma.fields.Nested(BoardBranchSchema)
     first = ma.fields.String(data_key="from")
     days = ma.fields.Integer()
-    window = ma.fields.Nested(SpanSchema)
+    window = ma.fields.Nested(BoardSpanSchema)
     technicians = ma.fields.List(ma.fields.Nested(BoardTechnicianSchema))
     jobs = ma.fields.List(ma.fields.Nested(BoardJobSchema))
     queue = ma.fields.List(ma.fields.Nested(BoardJobSchema))
-    travel = ma.fields.List(ma.fields.Nested(TravelSchema))
-    skills = ma.fields.List(ma.fields.Nested(NamedSchema))
-    statuses = ma.fields.List(ma.fields.Nested(LabelSchema))
-    priorities = ma.fields.List(ma.fields.Nested(LabelSchema))
+    travel = ma.fields.List(ma.fields.Nested(BoardTravelSchema))
+    skills = ma.fields.List(ma.fields.Nested(BoardNamedSchema))
+    statuses = ma.fields.List(ma.fields.Nested(BoardLabelSchema))
+    priorities = ma.fields.List(ma.fields.Nested(BoardLabelSchema))
 
 
 @blp.route("/board")

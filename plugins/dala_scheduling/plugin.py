@@ -46,9 +46,25 @@ def dala_manifest() -> Manifest:
         # Planning is what a field-service company comes for: on from the first day.
         layer=Layer.DEFAULT,
         permissions=(
-            ModulePermission("schedule", "view", _l("See the dispatch board, calendar and map")),
-            ModulePermission("schedule", "plan", _l("Plan and move jobs on the dispatch board")),
-            ModulePermission("schedule", "optimise", _l("Run route optimisation and apply plans")),
+            # Dispatchers and branch admins plan; viewers (managers, reporting) look on.
+            ModulePermission(
+                "schedule",
+                "view",
+                _l("See the dispatch board, calendar and map"),
+                roles=("branch_admin", "dispatcher", "viewer"),
+            ),
+            ModulePermission(
+                "schedule",
+                "plan",
+                _l("Plan and move jobs on the dispatch board"),
+                roles=("branch_admin", "dispatcher"),
+            ),
+            ModulePermission(
+                "schedule",
+                "optimise",
+                _l("Run route optimisation and apply plans"),
+                roles=("branch_admin", "dispatcher"),
+            ),
         ),
         settings=(
             Setting(
