@@ -30,6 +30,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dala.auth.sessions import init_sessions
     from dala.cli import register_cli
     from dala.db import Database
+    from dala.events.live import init_live
+    from dala.events.task_queue import init_tasks
     from dala.extensions import csrf, limiter
     from dala.i18n import init_i18n
     from dala.modules.host import init_plugins, mount_plugins
@@ -44,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     recorder.install(db.session_factory)
     versions.install(db.session_factory)
     mail.install(app)
+    init_tasks(app)
+    init_live(app)
     init_plugins(app)
     init_keyring(app)
     app.extensions["dala.policy"] = PolicyStore(db.engine)

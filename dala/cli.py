@@ -1,4 +1,5 @@
-"""The ``dala`` command: Flask's CLI plus ``db``, ``demo``, ``keys``, ``files`` and ``operator``."""
+"""The ``dala`` command: Flask's CLI plus ``db``, ``demo``, ``keys``, ``files``, ``operator``
+and ``worker``."""
 
 from __future__ import annotations
 
@@ -336,12 +337,63 @@ def files_sweep(slug: str | None) -> None:
         )
 
 
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
+@click.command("worker")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1, max=64),
+    help="Threads running tasks at once.",
+)
+@click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    help="Also import MODULE for the tasks it defines (core's and plug-ins' are known already).",
+)
+@with_appcontext
+def worker(workers: int, imports: tuple[str, ...]) -> None:
+    """Run background tasks from DALA_TASKS_URL until Ctrl+C or SIGTERM."""
+    import importlib
+
+    from dala.events.task_queue import queue_of
+
+    cfg = current_app.config
+    if cfg["TASKS_IMMEDIATE"]:
+        raise click.ClickException(
+            "DALA_TASKS_IMMEDIATE is on: tasks run where they are enqueued, no worker needed"
+        )
+    for module in imports:
+        importlib.import_module(module)
+    queue = queue_of(current_app)
+    consumer = queue.consumer(workers)
+    names = queue.register_all()
+    click.echo(
+        f"worker: {workers} thread(s), queue {cfg['TASKS_NAME']!r} at "
+        f"{_without_password(cfg['TASKS_URL'])}, {len(names)} task(s) known"
+    )
+    consumer.run()
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(files_group)
     app.cli.add_command(operator_group)
+    app.cli.add_command(worker)
 
 
 def main() -> None:

@@ -26,7 +26,22 @@ DEFAULTS: dict[str, Any] = {
     # Allow an application role that bypasses row-level security (never in production).
     "ALLOW_RLS_BYPASS": False,
     "SQL_ECHO": False,
+    # Redis for rate limits, the task queue and live updates (each unless set on its own).
     "REDIS_URL": "",
+    # Background tasks' storage: redis://..., sqlite:///path, memory:// (one process only).
+    # Default: REDIS_URL if set, else instance/tasks.db.
+    "TASKS_URL": "",
+    # The queue's name in its storage (several installations may share one Redis).
+    "TASKS_NAME": "dala",
+    # Run each task at once in the enqueuing thread, no worker needed (tests, debugging).
+    "TASKS_IMMEDIATE": False,
+    # How long a task's progress and result stay readable after its last change.
+    "TASKS_STATUS_TTL_HOURS": 72,
+    # Live updates' fan-out between processes: redis://..., sqlite:///path, memory:// (within
+    # one process). Default: REDIS_URL if set, else instance/live.db.
+    "LIVE_URL": "",
+    # Seconds between keep-alive comments on an idle live stream.
+    "LIVE_HEARTBEAT_SECONDS": 15,
     # Key-encryption key (base64 of 32 random bytes) wrapping every tenant key.
     "MASTER_KEY": "",
     # Earlier master keys, comma-separated, still accepted while `dala keys rotate` runs.
@@ -102,6 +117,14 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
         ]
     if not settings["FILES_DIR"]:
         settings["FILES_DIR"] = str(Path(instance_path) / "files")
+    if not settings["TASKS_URL"]:
+        settings["TASKS_URL"] = settings["REDIS_URL"] or "sqlite:///" + str(
+            Path(instance_path) / "tasks.db"
+        )
+    if not settings["LIVE_URL"]:
+        settings["LIVE_URL"] = settings["REDIS_URL"] or "sqlite:///" + str(
+            Path(instance_path) / "live.db"
+        )
     if not settings["MIGRATION_DATABASE_URL"]:
         settings["MIGRATION_DATABASE_URL"] = settings["DATABASE_URL"]
     if settings["DEBUG"] or settings["TESTING"]:

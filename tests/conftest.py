@@ -130,6 +130,10 @@ def app_config(database: TestDatabase, mailbox: Mailbox, **overrides: Any) -> di
         "FILES_DIR": FILES_DIR,
         # Redis-backed rate limits on the PostgreSQL pass, in-memory on SQLite.
         "REDIS_URL": REDIS_URL if database.is_postgresql else "",
+        # Tasks run where they are enqueued; live updates over Redis on the PostgreSQL
+        # pass (from REDIS_URL), within the process on SQLite. tests/events runs both for real.
+        "TASKS_IMMEDIATE": True,
+        "LIVE_URL": "" if database.is_postgresql else "memory://",
     }
     config.update(overrides)
     return config

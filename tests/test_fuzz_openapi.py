@@ -73,6 +73,23 @@ def api_schema(app: Flask, fuzz_world: World) -> Any:
         return ctx.operation.definition.raw.get("security") == []
 
     schema.auth(refresh_interval=3600, retry_on=[401]).skip_for(is_public)(OwnerToken)
+
+    @schema.hook("map_query")
+    def close_live_streams_at_once(ctx: Any, query: Any) -> Any:
+        """GET /live streams until the client leaves, and the fuzzer reads every answer
+        whole: a valid or missing ``timeout`` becomes 0 (hello, then closed); invalid ones
+        are kept, they are answered 422 before any stream."""
+        if ctx.operation is None or ctx.operation.path != "/api/v1/live":
+            return query
+        query = dict(query or {})
+        try:
+            valid = int(str(query.get("timeout", 0))) >= 0
+        except ValueError:
+            valid = False
+        if valid:
+            query["timeout"] = 0
+        return query
+
     return schema
 
 

@@ -703,6 +703,8 @@ CASES: list[Case] = [
             {"branch_id": str(t.main), "settings": {}},
         ),
     ),
+    # timeout=0: the stream says hello and closes, so the test client can read it whole.
+    Case("GET", "/live", READERS, lambda c, t, r: (f"{API}/live?timeout=0", None)),
 ]
 
 # Beyond one row per route: the same route with arguments that need more rights.
@@ -733,6 +735,18 @@ EXTRA_CASES: list[Case] = [
             f"{API}/role-assignments",
             {"user_id": _fresh_user(c, t), "role": "technician", "branch_id": str(t.other)},
         ),
+    ),
+    Case(
+        "GET",
+        "/live?branch=<main>",
+        READERS,
+        lambda c, t, r: (f"{API}/live?branch={t.main}&timeout=0", None),
+    ),
+    Case(
+        "GET",
+        "/live?branch=<other>",
+        OWNER_ADMIN,
+        lambda c, t, r: (f"{API}/live?branch={t.other}&timeout=0", None),
     ),
     Case(
         "PATCH",

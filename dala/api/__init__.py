@@ -23,6 +23,7 @@ def init_api(app: Flask) -> None:
         customers,
         job_types,
         jobs,
+        live,
         meta,
         modules,
         roles,
@@ -57,7 +58,7 @@ def init_api(app: Flask) -> None:
     app.extensions["dala.api"] = api
     first = (signup, auth, meta, tenant, branches, users, roles, tokens, customers, sites)
     sync = (sync_push, sync_pull)
-    for module in (*first, skills, technicians, job_types, jobs, modules, audit, *sync):
+    for module in (*first, skills, technicians, job_types, jobs, modules, audit, *sync, live):
         # The API takes bearer tokens only, never cookies, so CSRF cannot apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

@@ -7,16 +7,20 @@ plain values, never ORM objects, so a receiver can outlive the session.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from dala.db import on_commit, pending_on_commit
 from dala.tenancy import context
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class _Delivery:
     def __call__(self) -> None:
         from dala.modules.host import hooks
 
+        self._announce()
         facade = hooks(self.app)
         enabled: dict[tuple[uuid.UUID, uuid.UUID], frozenset[str]] = {}
         for evt in self.events:
@@ -83,6 +88,50 @@ class _Delivery:
                 if key not in enabled:
                     enabled[key] = facade.enabled_in(evt.branch_id)
                 facade.job_event(evt, enabled[key])
+
+    def _announce(self) -> None:
+        """Tell the live streams (dispatch boards) which jobs changed, before plug-ins run."""
+        from dala.events import live
+
+        stream = live.broker(self.app)
+        for evt in self.events:
+            try:
+                stream.publish(evt.tenant_id, evt.branch_id, "job.changed", live_data(evt))
+            except Exception:
+                # The change is saved; a board that missed it catches up on its next load.
+                log.exception("job %s: the live update could not be sent", evt.job_id)
+
+
+_WHAT: dict[type[JobEvent], str] = {
+    JobCreated: "created",
+    JobScheduled: "scheduled",
+    JobAssigned: "assigned",
+    JobStatusChanged: "status",
+}
+
+
+def live_data(evt: JobEvent) -> dict[str, Any]:
+    """The live ``job.changed`` message of an event: ids and plain values, nothing a
+    customer said (a status change's reason stays out)."""
+    data: dict[str, Any] = {
+        "job_id": evt.job_id,
+        "number": evt.number,
+        "branch_id": evt.branch_id,
+        "what": _WHAT[type(evt)],
+        "at": evt.at.isoformat(),
+        "source": evt.source,
+    }
+    if isinstance(evt, JobCreated):
+        data["status"] = evt.status
+    elif isinstance(evt, JobStatusChanged):
+        data["status"] = evt.to_status
+        data["from_status"] = evt.from_status
+    elif isinstance(evt, JobScheduled):
+        data["scheduled_start"] = evt.scheduled_start.isoformat() if evt.scheduled_start else None
+        data["scheduled_end"] = evt.scheduled_end.isoformat() if evt.scheduled_end else None
+    elif isinstance(evt, JobAssigned):
+        data["technician_ids"] = list(evt.technician_ids)
+    return data
 
 
 def publish(session: Session, evt: JobEvent) -> None:

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from dala.auth.models import User
 from dala.db import utcnow
 from dala.errors import Conflict, NotFound
+from dala.events import live
+from dala.tenancy import context
 from dala.tenancy.services import get_branch
 from dala.work import jobs, lifecycle
 from dala.work.jobs import Actor
@@ -94,10 +96,23 @@ def create_technician(session: Session, data: dict[str, Any]) -> Technician:
     session.flush()
     _set_skills(session, technician, data.get("skills", []))
     session.flush()
+    _announce(session, technician.id, branch.id, "created", active=technician.active)
     return get_technician(session, technician.id)
 
 
+def _announce(
+    session: Session, technician_id: uuid.UUID, branch_id: uuid.UUID, what: str, **values: Any
+) -> None:
+    """Tell the branch's live streams (dispatch boards) after the commit; ids and plain
+    values only (a time off's reason and note stay out)."""
+    data = {"technician_id": technician_id, "branch_id": branch_id, "what": what, **values}
+    live.publish_after_commit(
+        session, context.current_tenant_id(), branch_id, "technician.changed", data
+    )
+
+
 def update_technician(session: Session, technician: Technician, data: dict[str, Any]) -> None:
+    before = technician.branch_id
     if "branch_id" in data:
         technician.branch_id = get_branch(session, data["branch_id"]).id
     for field in _FIELDS:
@@ -109,6 +124,8 @@ def update_technician(session: Session, technician: Technician, data: dict[str, 
         session.flush()
         session.refresh(technician, ["skills"])
     session.flush()
+    for branch_id in dict.fromkeys((before, technician.branch_id)):
+        _announce(session, technician.id, branch_id, "updated", active=technician.active)
 
 
 def delete_technician(session: Session, technician: Technician, actor: Actor) -> None:
@@ -131,6 +148,7 @@ def delete_technician(session: Session, technician: Technician, actor: Actor) ->
         jobs.unassign(session, job, technician.id, actor)
     session.delete(technician)
     session.flush()
+    _announce(session, technician.id, technician.branch_id, "removed")
 
 
 def time_off_query(technician_id: uuid.UUID) -> Select[Any]:
@@ -152,6 +170,15 @@ def add_time_off(session: Session, technician: Technician, data: dict[str, Any])
     )
     session.add(entry)
     session.flush()
+    _announce(
+        session,
+        technician.id,
+        technician.branch_id,
+        "time_off_added",
+        time_off_id=entry.id,
+        starts_at=entry.starts_at.isoformat(),
+        ends_at=entry.ends_at.isoformat(),
+    )
     return entry
 
 
@@ -165,5 +192,9 @@ def get_time_off(session: Session, technician: Technician, entry_id: uuid.UUID) 
 
 
 def remove_time_off(session: Session, entry: TimeOff) -> None:
+    branch_id = session.scalars(
+        select(Technician.branch_id).where(Technician.id == entry.technician_id)
+    ).one()
     session.delete(entry)
     session.flush()
+    _announce(session, entry.technician_id, branch_id, "time_off_removed", time_off_id=entry.id)

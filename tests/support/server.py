@@ -82,6 +82,10 @@ class ServerProcess:
                 "DALA_FILES_DIR": FILES_DIR,
                 "DALA_PUBLIC_URL": self.url,
                 "PYTHONUNBUFFERED": "1",
+                # Nothing written to the checkout's instance folder: tasks run in the
+                # server, live updates stay within it (a test can set either).
+                "DALA_TASKS_IMMEDIATE": "true",
+                "DALA_LIVE_URL": "memory://",
                 **{f"DALA_{k}": v for k, v in settings.items()},
             }
         )

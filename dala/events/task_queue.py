@@ -1,0 +1,136 @@
+"""The app's task queue: a Huey instance and a status store, both built from configuration.
+
+``TASKS_URL`` picks the storage the web processes enqueue to and ``dala worker``
+consumes from: ``sqlite:///path`` (the embedded default, ``instance/tasks.db``),
+``redis://...`` (when ``REDIS_URL`` is set) or ``memory://`` (one process).
+``TASKS_IMMEDIATE`` runs every task at once in the enqueuing thread instead.
+
+Task definitions (:class:`dala.events.tasks.TenantTask`) are made at import time,
+before any app exists; each app's queue registers them with its Huey lazily, and
+all of them before its consumer starts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import Task, TaskWrapper
+from huey.consumer import Consumer
+
+from dala.errors import ConfigurationError
+from dala.events.task_status import (
+    MemoryStatusStore,
+    RedisStatusStore,
+    SqliteStatusStore,
+    StatusStore,
+)
+
+if TYPE_CHECKING:
+    from dala.events.tasks import TenantTask
+
+_EXTENSION = "dala.tasks"
+
+
+def _sqlite_path(url: str) -> str:
+    path = url.removeprefix("sqlite:///")
+    if not path or path == url:
+        raise ConfigurationError(f"DALA_TASKS_URL: not an sqlite:///path URL: {url!r}")
+    return path
+
+
+class TaskQueue:
+    """One app's Huey and status store; kept on ``app.extensions['dala.tasks']``.
+
+    The storage is opened on first use, so building an app touches no file or server.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._backend: tuple[Huey, StatusStore] | None = None
+        self._wrappers: dict[str, TaskWrapper] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def huey(self) -> Huey:
+        return self._open()[0]
+
+    @property
+    def status(self) -> StatusStore:
+        return self._open()[1]
+
+    def _open(self) -> tuple[Huey, StatusStore]:
+        with self._lock:
+            if self._backend is None:
+                self._backend = _backend(self.app.config)
+            return self._backend
+
+    def wrapper(self, definition: TenantTask) -> TaskWrapper:
+        """The Huey task of ``definition`` in this queue (registered on first use)."""
+        with self._lock:
+            found = self._wrappers.get(definition.name)
+            if found is None:
+                found = self._register(definition)
+                self._wrappers[definition.name] = found
+            return found
+
+    def _register(self, definition: TenantTask) -> TaskWrapper:
+        app = self.app
+        status = self.status
+
+        def run(
+            envelope: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any], task: Task
+        ) -> None:
+            definition.execute(app, status, envelope, task, args, kwargs)
+
+        wrapper: TaskWrapper = self.huey.task(
+            name=definition.name, context=True, **definition.options
+        )(run)
+        return wrapper
+
+    def register_all(self) -> list[str]:
+        """Register every task defined so far; their names (what a worker can run)."""
+        from dala.events.tasks import definitions
+
+        return sorted(self.wrapper(d).name for d in definitions())
+
+    def consumer(self, workers: int = 1) -> Consumer:
+        """A Huey consumer with ``workers`` threads running this queue's tasks."""
+        self.register_all()
+        consumer: Consumer = self.huey.create_consumer(workers=workers, worker_type="thread")
+        return consumer
+
+
+def _backend(cfg: Mapping[str, Any]) -> tuple[Huey, StatusStore]:
+    url: str = cfg["TASKS_URL"]
+    name: str = cfg["TASKS_NAME"]
+    ttl = float(cfg["TASKS_STATUS_TTL_HOURS"]) * 3600
+    scheme = urlsplit(url).scheme
+    # Results live in the status store (JSON, per company), never in Huey's pickles.
+    if cfg["TASKS_IMMEDIATE"]:
+        return MemoryHuey(name, immediate=True, results=False), MemoryStatusStore(ttl)
+    if scheme in ("redis", "rediss"):
+        return RedisHuey(name, url=url, results=False), RedisStatusStore(url, name, ttl)
+    if scheme == "sqlite":
+        path = _sqlite_path(url)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=path, results=False), SqliteStatusStore(path, ttl)
+    if scheme == "memory":
+        return MemoryHuey(name, results=False), MemoryStatusStore(ttl)
+    raise ConfigurationError(
+        f"DALA_TASKS_URL: use redis://, sqlite:///path or memory://, not {url!r}"
+    )
+
+
+def init_tasks(app: Flask) -> None:
+    app.extensions[_EXTENSION] = TaskQueue(app)
+
+
+def queue_of(app: Flask | None = None) -> TaskQueue:
+    queue: TaskQueue = (app or current_app).extensions[_EXTENSION]
+    return queue
