@@ -300,6 +300,8 @@ def build_day(
     for job in rows_jobs:
         if job.status in UNDER_WAY or job.status == JobStatus.COMPLETED:
             anchor = _anchor(job, origin, now, centre)
+            if anchor.ends < 0:  # over before this day began: no bearing on it
+                continue
             # Work under way wins over work done; of two, the one ending later.
             rank = (int(job.status in UNDER_WAY), anchor.ends)
             for technician_id in job.technician_ids:
