@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import re
@@ -72,9 +73,7 @@ def distance(inst: Instance, routes: list[list[int]]) -> float:
     total = 0
     for route in routes:
         stops = [0, *route, 0]
-        total += sum(
-            _tenths(inst.coords[a], inst.coords[b]) for a, b in zip(stops, stops[1:], strict=False)
-        )
+        total += sum(_tenths(inst.coords[a], inst.coords[b]) for a, b in itertools.pairwise(stops))
     return total / SCALE
 
 
@@ -164,11 +163,16 @@ def run_all(directory: Path, seconds: float) -> None:
             flush=True,
         )
     every = [g for values in gaps.values() for g in values]
-    print(f"mean gap: {statistics.fmean(every):.2f} % over {len(every)} feasible instances"
-          f" ({infeasible} infeasible)")
-    print("by class: " + ", ".join(
-        f"{cls} {statistics.fmean(values):.2f} %" for cls, values in sorted(gaps.items())
-    ))
+    print(
+        f"mean gap: {statistics.fmean(every):.2f} % over {len(every)} feasible instances"
+        f" ({infeasible} infeasible)"
+    )
+    print(
+        "by class: "
+        + ", ".join(
+            f"{cls} {statistics.fmean(values):.2f} %" for cls, values in sorted(gaps.items())
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,13 +18,19 @@ class Pause:
     earliest: int
     latest: int
     duration: int
+    # A break is reported in the plan; a blocked span is not (the board shows it already).
+    is_break: bool = True
 
 
 def pauses(resource: Resource) -> tuple[Pause, ...]:
     """A resource's breaks and blocked spans in the order they are taken."""
     items = [Pause(b.earliest_start, b.latest_start, b.duration) for b in resource.breaks]
     # A blocked span is a break that must start exactly when the span does.
-    items += [Pause(start, start, end - start) for start, end in resource.blocked if end > start]
+    items += [
+        Pause(start, start, end - start, is_break=False)
+        for start, end in resource.blocked
+        if end > start
+    ]
     return tuple(sorted(items, key=lambda p: (p.earliest, p.latest)))
 
 

@@ -61,7 +61,10 @@ def evaluate(ix: Indexed, r: int, seq: Sequence[int]) -> Route:
     departure = resource.shift_start
     if seq and not first.pause_starts:
         departure = max(resource.shift_start, first.start - first.travel)
-    breaks = tuple(s for leg in legs for s in leg.pause_starts)
+    starts = [s for leg in legs for s in leg.pause_starts]
+    breaks = tuple(
+        s for s, pause in zip(starts, ix.resource_pauses[r], strict=True) if pause.is_break
+    )
     pause_time = sum(p.duration for p in ix.resource_pauses[r])
     travel = sum(leg.travel for leg in legs)
     service = sum(tasks[ti].duration for ti in seq)

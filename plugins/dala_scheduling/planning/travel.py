@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -122,6 +123,12 @@ class OsrmTravel:
         try:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310
                 body: dict[str, Any] = json.load(response)
+        except urllib.error.HTTPError as error:
+            # OSRM explains a refusal in a JSON body ({"code": "InvalidUrl", ...}).
+            try:
+                body = json.load(error)
+            except ValueError:
+                body = {"code": f"HTTP {error.code}"}
         except (OSError, ValueError) as error:
             raise TravelModelError(f"OSRM table request failed: {error}") from error
         if body.get("code") != "Ok":

@@ -54,13 +54,18 @@ def sequences(
     tasks, resources = problem.tasks, problem.resources
     if not tasks or not resources:
         return {}
-    durations = np.asarray(ix.durations, dtype=np.int64)
-    locations = [pyvrp.Location(x=float(lon), y=float(lat)) for lat, lon in ix.locations]
-
     depot_at: dict[int, int] = {}
     for loc in [*ix.start_loc, *ix.end_loc]:
         depot_at.setdefault(loc, len(depot_at))
-    depots = [pyvrp.Depot(location=loc) for loc in depot_at]
+    depots = [pyvrp.Depot(location=d) for d in depot_at.values()]
+    # Each task its own node (tasks at one address may need different skills),
+    # after the depots.
+    first = len(depot_at)
+    nodes = [*depot_at, *ix.task_loc]
+    durations = np.asarray(ix.durations, dtype=np.int64)[np.ix_(nodes, nodes)]
+    locations = [
+        pyvrp.Location(x=float(ix.locations[n][1]), y=float(ix.locations[n][0])) for n in nodes
+    ]
 
     # Who may do what: one profile per distinct set of eligible tasks.
     allowed = [
@@ -72,7 +77,13 @@ def sequences(
         profile_of.setdefault(may, len(profile_of))
     matrices: list[Any] = []
     for may in profile_of:
-        matrices.append(_forbid(durations.copy(), ix, may) if len(may) < len(tasks) else durations)
+        if len(may) < len(tasks):
+            matrix = durations.copy()
+            matrix[:, [first + ti for ti in range(len(tasks)) if ti not in may]] += _FORBIDDEN
+            np.fill_diagonal(matrix, 0)
+            matrices.append(matrix)
+        else:
+            matrices.append(durations)
 
     uniform = len({weight(t) for t in tasks}) == 1 and not any(t.optional for t in tasks)
     # A job's prize exceeds any detour it can cause (twice the longest leg).
@@ -82,7 +93,7 @@ def sequences(
         early, late = task.window if task.window is not None else (0, 2**62)
         clients.append(
             pyvrp.Client(
-                location=ix.task_loc[ti],
+                location=first + ti,
                 delivery=[task.demand],
                 service_duration=task.duration,
                 tw_early=early,
@@ -133,16 +144,6 @@ def sequences(
         r = free[route.vehicle_type()].pop(0)
         routes[r] = [a.idx for a in route if a.is_client()]
     return routes
-
-
-def _forbid(matrix: np.ndarray, ix: Indexed, may: frozenset[int]) -> np.ndarray:
-    # Locations may be shared by tasks with different skills; forbid a location
-    # only when no allowed task is there.
-    allowed_locs = {ix.task_loc[ti] for ti in may}
-    blocked = sorted({ix.task_loc[ti] for ti in range(len(ix.tasks))} - allowed_locs)
-    matrix[:, blocked] += _FORBIDDEN
-    np.fill_diagonal(matrix, 0)
-    return matrix
 
 
 def _initial(
