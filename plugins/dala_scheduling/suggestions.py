@@ -321,6 +321,9 @@ def _suggestion(
     free_from = before[-1].end if before else resource.shift_start
     after = [v for v in base.visits][slot.position :]
     free_to = after[0].start if after else resource.shift_end
+    # A lunch break or time off ends the free span too.
+    pauses = [b.earliest_start for b in resource.breaks] + [a for a, _b in resource.blocked]
+    free_to = min([free_to, *(p for p in pauses if free_from <= p < free_to)])
     load = sum(trial.fixed[t].duration for t in trial.route)
     pause = sum(b.duration for b in resource.breaks) + sum(b - a for a, b in resource.blocked)
     capacity = max(1, resource.shift_end - resource.shift_start - pause)
