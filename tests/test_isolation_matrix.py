@@ -209,9 +209,28 @@ def _sync_conflict(client: FlaskClient, w: World) -> str:
     return str(r.json["results"][0]["conflict_id"])
 
 
-# Routes that only act on an object (POST): the body the intruder sends; the object's state
-# is read, before and after, at the route's parent.
-ACTION_BODIES = {f"{API}/sync/conflicts/<uuid:conflict_id>/resolve": {"keep": "office"}}
+@covers(f"{API}/scheduling/jobs/<uuid:job_id>/pin")
+def _pinned_job(client: FlaskClient, w: World) -> str:
+    job = str(work.scheduled_job(client, w.a)["id"])
+    r = call(client, "POST", f"{API}/scheduling/jobs/{job}/pin", w.a["owner"])
+    assert r.status_code == 200, r.json
+    return job
+
+
+# Routes that act on an object with POST: the body the intruder sends; the object's state
+# is read, before and after, at the route's parent (or where STATE_AT says).
+ACTION_BODIES: dict[str, dict[str, Any]] = {
+    f"{API}/sync/conflicts/<uuid:conflict_id>/resolve": {"keep": "office"},
+    f"{API}/scheduling/jobs/<uuid:job_id>/pin": {},
+}
+
+# Routes with no GET of their own, nor at their parent: where their object's state is read.
+STATE_AT: dict[str, Callable[[str], str]] = {
+    # The pinned job: its version and content must not move.
+    f"{API}/scheduling/jobs/<uuid:job_id>/pin": lambda url: url.replace(
+        "/scheduling/jobs/", "/jobs/"
+    ).removesuffix("/pin"),
+}
 
 # Routes named by content, not by an object: a PUT there uploads the caller's own copy
 # (blobs are per company), so the intruder's JSON body is refused as not an image (415),
@@ -235,7 +254,7 @@ def _id_routes(app: Flask) -> list[tuple[str, list[str]]]:
                 m for m in rule.methods or () if m in {"GET", "PATCH", "PUT", "DELETE"}
             )
             if rule.rule in ACTION_BODIES:
-                methods = ["POST"]
+                methods = ["POST", *methods]
             routes.append((rule.rule, methods))
     return routes
 
@@ -253,6 +272,7 @@ def test_other_tenant_ids_are_404_for_every_method(
     for rule, methods in _id_routes(app):
         url = _url(rule, A_OBJECTS[rule](client, world))
         state = url.rsplit("/", 1)[0] if rule in ACTION_BODIES else url
+        state = STATE_AT[rule](url) if rule in STATE_AT else state
         before = call(client, "GET", state, world.a["owner"])
         assert before.status_code == 200, (url, before.json)
         for method in methods:
@@ -370,6 +390,7 @@ def test_work_lists_and_filters_never_show_other_tenants_rows(
         f"{API}/sites?page_size=100",
         f"{API}/technicians?page_size=100",
         f"{API}/job-types?page_size=100",
+        f"{API}/scheduling/board?branch_id={world.b.main}&days=7",
     ):
         r = call(client, "GET", url, intruder)
         assert r.status_code == 200, (url, r.json)
