@@ -217,11 +217,51 @@ def _pinned_job(client: FlaskClient, w: World) -> str:
     return job
 
 
+@covers(f"{API}/scheduling/jobs/<uuid:job_id>/suggestions")
+@covers(f"{API}/scheduling/jobs/<uuid:job_id>/assign")
+def _job_to_plan(client: FlaskClient, w: World) -> str:
+    return str(work.scheduled_job(client, w.a)["id"])
+
+
+@covers(f"{API}/scheduling/technicians/<uuid:technician_id>/unavailable")
+def _technician_to_plan(client: FlaskClient, w: World) -> str:
+    return str(work.technician(client, w.a)["id"])
+
+
+@covers(f"{API}/scheduling/plans/<uuid:plan_id>")
+@covers(f"{API}/scheduling/plans/<uuid:plan_id>/apply")
+@covers(f"{API}/scheduling/plans/<uuid:plan_id>/discard")
+def _plan_run(client: FlaskClient, w: World) -> str:
+    config = client.application.config
+    budget = config.get("SCHEDULING_PLAN_SECONDS")
+    config["SCHEDULING_PLAN_SECONDS"] = 0.2  # the run itself is not what is tested here
+    try:
+        body = {"branch_id": str(w.a.main), "date": work.tomorrow().date().isoformat()}
+        r = call(client, "POST", f"{API}/scheduling/plans", w.a["owner"], json=body)
+    finally:
+        if budget is None:
+            config.pop("SCHEDULING_PLAN_SECONDS")
+        else:
+            config["SCHEDULING_PLAN_SECONDS"] = budget
+    assert r.status_code == 202, r.json
+    return str(r.json["id"])
+
+
 # Routes that act on an object with POST: the body the intruder sends; the object's state
 # is read, before and after, at the route's parent (or where STATE_AT says).
 ACTION_BODIES: dict[str, dict[str, Any]] = {
     f"{API}/sync/conflicts/<uuid:conflict_id>/resolve": {"keep": "office"},
     f"{API}/scheduling/jobs/<uuid:job_id>/pin": {},
+    f"{API}/scheduling/jobs/<uuid:job_id>/assign": {
+        "technician_id": str(uuid.uuid4()),
+        "start": "2030-01-07T10:00:00Z",
+    },
+    f"{API}/scheduling/technicians/<uuid:technician_id>/unavailable": {
+        "from": "2030-01-07T00:00:00Z",
+        "to": "2030-01-08T00:00:00Z",
+    },
+    f"{API}/scheduling/plans/<uuid:plan_id>/apply": {},
+    f"{API}/scheduling/plans/<uuid:plan_id>/discard": {},
 }
 
 # Routes with no GET of their own, nor at their parent: where their object's state is read.
@@ -230,6 +270,13 @@ STATE_AT: dict[str, Callable[[str], str]] = {
     f"{API}/scheduling/jobs/<uuid:job_id>/pin": lambda url: url.replace(
         "/scheduling/jobs/", "/jobs/"
     ).removesuffix("/pin"),
+    f"{API}/scheduling/jobs/<uuid:job_id>/assign": lambda url: url.replace(
+        "/scheduling/jobs/", "/jobs/"
+    ).removesuffix("/assign"),
+    # Unavailability would add time off: the technician's list of it must not move.
+    f"{API}/scheduling/technicians/<uuid:technician_id>/unavailable": lambda url: url.replace(
+        "/scheduling/technicians/", "/technicians/"
+    ).replace("/unavailable", "/time-off"),
 }
 
 # Routes named by content, not by an object: a PUT there uploads the caller's own copy
