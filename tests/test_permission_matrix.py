@@ -686,6 +686,25 @@ CASES: list[Case] = [
         OWNER_ADMIN,
         lambda c, t, r: (f"{API}/acme-warranty/registrations", _switched_on(c, t, "acme_warranty")),
     ),
+    Case(
+        "GET",
+        "/scheduling/board",
+        READERS,
+        lambda c, t, r: (f"{API}/scheduling/board?branch_id={t.main}", None),
+    ),
+    # The technician's own job: they may see it, not pin it (403, not 404).
+    Case(
+        "POST",
+        "/scheduling/jobs/<uuid:job_id>/pin",
+        DISPATCHERS,
+        lambda c, t, r: (f"{API}/scheduling/jobs/{_my_job(c, t)}/pin", None),
+    ),
+    Case(
+        "DELETE",
+        "/scheduling/jobs/<uuid:job_id>/pin",
+        DISPATCHERS,
+        lambda c, t, r: (f"{API}/scheduling/jobs/{_my_job(c, t)}/pin", None),
+    ),
     Case("GET", "/audit-events", OWNER_ADMIN, lambda c, t, r: (f"{API}/audit-events", None)),
     Case("GET", "/modules", MODULE_READERS, lambda c, t, r: (f"{API}/modules", None)),
     Case(
