@@ -530,3 +530,14 @@ def test_resending_another_companys_invitation_is_404_and_sends_nothing(
     resent = call(client, "POST", f"{API}/users/{r.json['id']}/invitation", world.b["owner"])
     assert resent.status_code == 404 and resent.json["code"] == 404
     assert len(mailbox.to(email, timeout=0.5, count=2)) == 1
+
+
+def test_live_stream_of_other_tenants_branch_is_404(client: FlaskClient, world: World) -> None:
+    intruder = world.b["owner"]
+    for branches in ([world.a.main], [world.b.main, world.a.other]):
+        query = "&".join(f"branch={b}" for b in branches)
+        r = call(client, "GET", f"{API}/live?{query}&timeout=0", intruder)
+        assert r.status_code == 404, (branches, r.json)
+        assert r.json["code"] == 404
+    own = call(client, "GET", f"{API}/live?branch={world.b.main}&timeout=0", intruder)
+    assert own.status_code == 200

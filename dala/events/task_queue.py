@@ -102,7 +102,10 @@ class TaskQueue:
     def consumer(self, workers: int = 1) -> Consumer:
         """A Huey consumer with ``workers`` threads running this queue's tasks."""
         self.register_all()
-        consumer: Consumer = self.huey.create_consumer(workers=workers, worker_type="thread")
+        # An idle worker looks at SQLite storage at least once a second (Redis blocks instead).
+        consumer: Consumer = self.huey.create_consumer(
+            workers=workers, worker_type="thread", max_delay=1.0
+        )
         return consumer
 
 
