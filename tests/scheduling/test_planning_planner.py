@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from dala_scheduling.planning.engines.pyvrp_engine import PyVrpEngine
 from dala_scheduling.planning.engines.vroom_engine import VroomEngine
-from dala_scheduling.planning.planner import DayPlanner, plan, schedule
+from dala_scheduling.planning.planner import DayPlanner, plan, replan, schedule
 from dala_scheduling.planning.problem import (
     Break,
     Plan,
@@ -217,3 +218,36 @@ def test_the_current_plan_is_a_warm_start() -> None:
     current = {r.resource_id: tuple(v.task_id for v in r.visits) for r in first.routes}
     again = checked(Problem(base.resources, base.tasks, TRAVEL, current=current))
     assert again.placed == first.placed == 8
+
+
+def test_replan_moves_a_sick_technicians_future_jobs_and_keeps_work_in_progress() -> None:
+    tasks = [
+        job("a1", (1, 0), duration=30, window=(0, 0), pinned_to="a"),
+        job("a2", (2, 0), duration=30, window=(100, 100), pinned_to="a"),
+        job("b1", (50, 0), duration=30, window=(60, 60), pinned_to="b"),
+        job("free", (3, 0), duration=30, window=(200, 300)),
+    ]
+    problem = day([tech("a", shift=(-1, 1000)), tech("b", (50, 0))], tasks)
+    current = Plan(
+        (
+            schedule(problem, {"a": ["a1", "a2", "free"]}).routes[0],
+            schedule(problem, {"b": ["b1"]}).routes[0],
+        ),
+        (),
+        "manual",
+        0.0,
+    )
+    # At 20, a is in the middle of a1; a goes home sick at 20.
+    sick = Problem(
+        (dataclasses.replace(problem.resources[0], shift_end=20), problem.resources[1]),
+        problem.tasks,
+        TRAVEL,
+    )
+    result = replan(sick, current, now=20, seconds=0.5)
+    starts = {v.task_id: (r.resource_id, v.start) for r in result.routes for v in r.visits}
+    assert starts["a1"] == ("a", 0)
+    assert starts["b1"] == ("b", 60)
+    assert starts["free"][0] == "b"
+    assert {u.task_id: u.reason for u in result.unassigned} == {
+        "a2": UnassignedReason.PINNED_TECHNICIAN_UNAVAILABLE
+    }

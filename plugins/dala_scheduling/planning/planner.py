@@ -223,9 +223,12 @@ def _merge(
 ) -> Route:
     r = ix.resource_pos[res.id]
     rest = evaluate(ix, r, seq)
-    if fixed is None or not fixed[1]:
+    if fixed is None:
         return rest
     route, kept = fixed
+    taken = tuple(s for s in route.break_starts if s < now)
+    if not kept:
+        return dataclasses.replace(rest, break_starts=(*taken, *rest.break_starts))
     past = [route.visits[i] for i in kept]
     if not seq and ix.resources[r].shift_end <= ix.resources[r].shift_start:
         # Gone for the day (sick, sent home): the day ends with the work done.
@@ -238,7 +241,7 @@ def _merge(
     return Route(
         resource_id=res.id,
         visits=(*past, *rest.visits),
-        break_starts=(*(s for s in route.break_starts if s < now), *rest.break_starts),
+        break_starts=(*taken, *rest.break_starts),
         departure=route.departure,
         return_at=rest.return_at,
         travel=sum(v.travel for v in past) + rest.travel,

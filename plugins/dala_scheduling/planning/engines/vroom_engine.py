@@ -116,6 +116,9 @@ def sequences(ix: Indexed, *, seconds: float, level: int | None = None) -> Route
     )
     routes: Routes = {}
     frame = solution.routes
+    if frame.empty or "id" not in frame.columns:
+        # Nothing placed: VROOM's frame then lacks the job columns.
+        return routes
     jobs = frame[frame["type"] == "job"]
     for vehicle, ti in zip(jobs["vehicle_id"], jobs["id"], strict=True):
         routes.setdefault(int(vehicle), []).append(int(ti))
