@@ -171,6 +171,28 @@ def _my_job(client: FlaskClient, t: TenantWorld, dispatched: bool = False) -> st
     return job
 
 
+# A Sunday: nobody works, so a plan run of it is instant.
+_SUNDAY = "2030-01-06"
+
+
+def _plan_run(client: FlaskClient, t: TenantWorld) -> str:
+    body = {"branch_id": str(t.main), "date": _SUNDAY}
+    return str(_owner(client, t, "POST", f"{API}/scheduling/plans", json=body)["id"])
+
+
+def _assign(client: FlaskClient, t: TenantWorld) -> tuple[str, dict[str, Any]]:
+    """An unplanned job and its best suggestion for next Monday, as an assign request."""
+    work.technician(client, t)
+    job = work.job(client, t)["id"]
+    monday = work.tomorrow().date()
+    while monday.weekday() != 0:
+        monday = monday.fromordinal(monday.toordinal() + 1)
+    url = f"{API}/scheduling/jobs/{job}/suggestions?date={monday}"
+    best = _owner(client, t, "GET", url)["suggestions"][0]
+    body = {"technician_id": best["technician_id"], "start": best["start"]}
+    return f"{API}/scheduling/jobs/{job}/assign", body
+
+
 def _my_item_url(client: FlaskClient, t: TenantWorld) -> str:
     job = _my_job(client, t)
     item = _owner(client, t, "POST", f"{API}/jobs/{job}/checklist", json={"label": "Filter"})
@@ -704,6 +726,49 @@ CASES: list[Case] = [
         "/scheduling/jobs/<uuid:job_id>/pin",
         DISPATCHERS,
         lambda c, t, r: (f"{API}/scheduling/jobs/{_my_job(c, t)}/pin", None),
+    ),
+    Case(
+        "GET",
+        "/scheduling/jobs/<uuid:job_id>/suggestions",
+        READERS,
+        lambda c, t, r: (f"{API}/scheduling/jobs/{_my_job(c, t)}/suggestions", None),
+    ),
+    Case(
+        "POST", "/scheduling/jobs/<uuid:job_id>/assign", DISPATCHERS, lambda c, t, r: _assign(c, t)
+    ),
+    Case(
+        "POST",
+        "/scheduling/technicians/<uuid:technician_id>/unavailable",
+        DISPATCHERS,
+        lambda c, t, r: (
+            f"{API}/scheduling/technicians/{work.technician(c, t)['id']}/unavailable",
+            {"from": f"{_SUNDAY}T00:00:00Z", "to": f"{_SUNDAY}T23:00:00Z"},
+        ),
+    ),
+    Case("GET", "/scheduling/plans", READERS, lambda c, t, r: (f"{API}/scheduling/plans", None)),
+    Case(
+        "POST",
+        "/scheduling/plans",
+        OWNER_ADMIN | {"branch_admin", "dispatcher"},
+        lambda c, t, r: (f"{API}/scheduling/plans", {"branch_id": str(t.main), "date": _SUNDAY}),
+    ),
+    Case(
+        "GET",
+        "/scheduling/plans/<uuid:plan_id>",
+        READERS,
+        lambda c, t, r: (f"{API}/scheduling/plans/{_plan_run(c, t)}", None),
+    ),
+    Case(
+        "POST",
+        "/scheduling/plans/<uuid:plan_id>/apply",
+        OWNER_ADMIN | {"branch_admin", "dispatcher"},
+        lambda c, t, r: (f"{API}/scheduling/plans/{_plan_run(c, t)}/apply", None),
+    ),
+    Case(
+        "POST",
+        "/scheduling/plans/<uuid:plan_id>/discard",
+        OWNER_ADMIN | {"branch_admin", "dispatcher"},
+        lambda c, t, r: (f"{API}/scheduling/plans/{_plan_run(c, t)}/discard", None),
     ),
     Case("GET", "/audit-events", OWNER_ADMIN, lambda c, t, r: (f"{API}/audit-events", None)),
     Case("GET", "/modules", MODULE_READERS, lambda c, t, r: (f"{API}/modules", None)),

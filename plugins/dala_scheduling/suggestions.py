@@ -123,7 +123,12 @@ def _schedule(problem: Problem, resource_id: str, sequence: Sequence[str]) -> Ro
     from dala_scheduling.planning.planner import schedule
 
     plan = schedule(problem, {resource_id: tuple(sequence)})
-    return next(r for r in plan.routes if r.resource_id == resource_id)
+    found = next((r for r in plan.routes if r.resource_id == resource_id), None)
+    if found is not None:
+        return found
+    # An empty day has no route in the plan: nothing to do, no travel.
+    start = problem.resources[0].shift_start
+    return Route(resource_id, (), (), start, start, 0, 0, 0, 0)
 
 
 class _Technician:
