@@ -11,10 +11,12 @@ prize, large enough that placing a job always beats the travel it costs.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 from ..indexed import Indexed, index
@@ -135,9 +137,13 @@ def sequences(
 
     data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, matrices, matrices)
     initial = _initial(ix, data, type_members)
-    result = pyvrp.solve(
-        data, _Clock(seconds, progress), seed=seed, display=False, initial_solution=initial
-    )
+    with warnings.catch_warnings():
+        # PyVRP warns when it cannot make every required task fit; we check and
+        # repair its answer ourselves, and say why a task is left out.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(
+            data, _Clock(seconds, progress), seed=seed, display=False, initial_solution=initial
+        )
     routes: Routes = {}
     free = [list(members) for members in type_members]
     for route in result.best.routes():
