@@ -251,3 +251,14 @@ def test_replan_moves_a_sick_technicians_future_jobs_and_keeps_work_in_progress(
     assert {u.task_id: u.reason for u in result.unassigned} == {
         "a2": UnassignedReason.PINNED_TECHNICIAN_UNAVAILABLE
     }
+
+
+def test_a_current_plan_that_no_longer_fits_is_not_a_warm_start() -> None:
+    # a's window closed before anyone could get there: VROOM refuses such a start.
+    base = day(
+        [tech("t", shift=(0, 100), breaks=(Break(0, 500, 5),))],
+        [job("a", (40, 0), window=(0, 5)), job("b", (1, 0)), job("c", (2, 0))],
+    )
+    stale = Problem(base.resources, base.tasks, TRAVEL, current={"t": ("a", "b", "c")})
+    result = checked(stale)
+    assert sorted(where(result)) == ["b", "c"]

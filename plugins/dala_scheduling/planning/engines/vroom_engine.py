@@ -9,6 +9,7 @@ with a fixed start. The current plan, if any, is handed over as initial routes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from datetime import timedelta
@@ -109,11 +110,17 @@ def sequences(ix: Indexed, *, seconds: float, level: int | None = None) -> Route
     n_threads = threads()
     if level is None:
         level = exploration_level(len(problem.tasks), seconds, n_threads)
-    solution = model.solve(
-        exploration_level=level,
-        nb_threads=n_threads,
-        timeout=timedelta(seconds=max(0.05, seconds)),
-    )
+    timeout = timedelta(seconds=max(0.05, seconds))
+    try:
+        solution = model.solve(exploration_level=level, nb_threads=n_threads, timeout=timeout)
+    except vroom._vroom.VroomInputException:
+        if not problem.current:
+            raise
+        # VROOM refuses a warm start it cannot follow (the current plan no longer
+        # fits): plan from scratch instead.
+        return sequences(
+            dataclasses.replace(ix, problem=_without_current(problem)), seconds=seconds, level=level
+        )
     routes: Routes = {}
     frame = solution.routes
     if frame.empty or "id" not in frame.columns:
@@ -123,6 +130,10 @@ def sequences(ix: Indexed, *, seconds: float, level: int | None = None) -> Route
     for vehicle, ti in zip(jobs["vehicle_id"], jobs["id"], strict=True):
         routes.setdefault(int(vehicle), []).append(int(ti))
     return routes
+
+
+def _without_current(problem: Problem) -> Problem:
+    return dataclasses.replace(problem, current={})
 
 
 class VroomEngine:
