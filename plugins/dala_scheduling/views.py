@@ -24,6 +24,7 @@ from wtforms.validators import Optional
 from dala.auth.guard import require
 from dala.web.branch import portal_branch
 from dala.web.pages import page_blueprint
+from dala.web.shell import can
 from dala_scheduling.strings import texts
 
 STATIC = Path(__file__).parent / "static"
@@ -75,7 +76,9 @@ def _page(template: str, default_days: int, **extra: Any) -> ResponseReturnValue
         "api": "/api/v1/scheduling",
         "jobs_api": "/api/v1/jobs",
         "live": "/api/v1/live",
-        "job_url": "/api/v1/jobs/",
+        # Controls the user may not use are left out of the page (the API checks again).
+        "may_plan": can("schedule:plan", branch.id),
+        "may_optimise": can("schedule:optimise", branch.id),
         **extra,
     }
     return render_template(template, config=config, strings=texts(), tabs=TABS)
