@@ -78,7 +78,12 @@ def day(app: Flask, world: World) -> DispatchDay:
 
 
 def test_dispatcher_drags_moves_and_loses_a_race(
-    app: Flask, browser: Browser, live_server: str, world: World, day: DispatchDay, screenshots: Path
+    app: Flask,
+    browser: Browser,
+    live_server: str,
+    world: World,
+    day: DispatchDay,
+    screenshots: Path,
 ) -> None:
     shots = screenshots / "dispatch"
     shots.mkdir(exist_ok=True)
@@ -223,10 +228,10 @@ def test_calendar_and_map_render_the_day(
         page.goto(f"/scheduling/calendar?date={day.day.isoformat()}&days=1")
         page.wait_for_function("document.body.dataset.calendarReady === '1'")
         expect(page.locator(".ec-event")).to_have_count(6)
-        expect(page.locator(".ec-resource, .ec-col-head").filter(has_text="Technician 001").first).to_be_visible()
+        expect(page.get_by_test_id("calendar").get_by_text("Technician 001")).to_be_visible()
         shoot(page, shots, "calendar-day")
         page.get_by_text("Week", exact=True).click()
-        expect(page.get_by_test_id("calendar-range")).to_contain_text("–")
+        expect(page.get_by_test_id("calendar-range")).to_contain_text("\u2013")
         page.get_by_text("Whole branch").click()
         expect(page.locator(".ec-event")).to_have_count(6)
         shoot(page, shots, "calendar-week")
