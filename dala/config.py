@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_URL": "",
     # Seconds between keep-alive comments on an idle live stream.
     "LIVE_HEARTBEAT_SECONDS": 15,
+    # Map tiles of the dispatch map ({z}/{x}/{y} URL template); empty: no tiles are loaded.
+    "MAP_TILE_URL": "",
+    # The tile provider's attribution, shown on the map (HTML as the provider gives it).
+    "MAP_TILE_ATTRIBUTION": "",
     # Key-encryption key (base64 of 32 random bytes) wrapping every tenant key.
     "MASTER_KEY": "",
     # Earlier master keys, comma-separated, still accepted while `dala keys rotate` runs.
