@@ -100,8 +100,8 @@ def calendar() -> ResponseReturnValue:
 @require("schedule:view")
 def map_view() -> ResponseReturnValue:
     tiles = {
-        "url": current_app.config.get("MAP_TILE_URL", ""),
-        "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+        "url": current_app.config["MAP_TILE_URL"],
+        "attribution": current_app.config["MAP_TILE_ATTRIBUTION"],
     }
     return _page("dala_scheduling/map.html", 1, tiles=tiles)
 
