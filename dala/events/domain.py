@@ -117,7 +117,7 @@ def live_data(evt: JobEvent) -> dict[str, Any]:
         "job_id": evt.job_id,
         "number": evt.number,
         "branch_id": evt.branch_id,
-        "what": _WHAT[type(evt)],
+        "what": _WHAT.get(type(evt), "changed"),
         "at": evt.at.isoformat(),
         "source": evt.source,
     }
