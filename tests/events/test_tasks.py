@@ -5,9 +5,6 @@ real ``dala worker`` process on SQLite storage and on Redis."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,12 +31,12 @@ from dala.tenancy import context
 from dala.tenancy.models import Tenant
 from dala.tenancy.scoping import get_scoped
 from dala.web.services import session_principal
-from tests.conftest import FILES_DIR, TEST_MASTER_KEY, TestDatabase, app_config
+from tests.conftest import TestDatabase, app_config
 from tests.events import task_probe
 from tests.support.mailbox import Mailbox
+from tests.support.worker import WorkerProcess
 from tests.support.world import TenantWorld, World
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("DALA_TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/14")
 WAIT = 30.0  # generous: includes the worker process starting
 
@@ -147,41 +144,6 @@ def test_report_progress_outside_a_task_does_nothing() -> None:
 
 
 # --- a real worker process --------------------------------------------------------------------
-
-
-class WorkerProcess:
-    """``dala worker`` on the test database and the given task storage."""
-
-    def __init__(self, database: TestDatabase, settings: dict[str, str], log: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DALA_")}
-        env.update(
-            {
-                "DALA_SECRET_KEY": "worker-process-secret-key-that-is-long-enough",
-                "DALA_MASTER_KEY": TEST_MASTER_KEY,
-                "DALA_DATABASE_URL": database.app_url,
-                "DALA_DB_APP_ROLE": database.app_role,
-                "DALA_FILES_DIR": FILES_DIR,
-                "DALA_LIVE_URL": "memory://",
-                "PYTHONUNBUFFERED": "1",
-                "PYTHONPATH": str(ROOT),  # for --import tests.events.task_probe
-                **{f"DALA_{k}": v for k, v in settings.items()},
-            }
-        )
-        self.log = log
-        dala = Path(sys.executable).with_name("dala")
-        command = [str(dala), "worker", "--workers", "1", "--import", "tests.events.task_probe"]
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
-            )
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=20)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
 
 
 @pytest.fixture(params=["sqlite", "redis"])
