@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from gettext import GNUTranslations
 from pathlib import Path
 
@@ -33,15 +34,24 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """The session app served on a free loopback port, in a thread."""
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """``app`` served on a free loopback port, in a thread, while the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The session app (tasks run at once, where they are enqueued) on a live server."""
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
