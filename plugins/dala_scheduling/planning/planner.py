@@ -22,11 +22,12 @@ import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 
+from .chains import Chains
 from .engines import pyvrp_engine, vroom_engine
 from .indexed import Indexed, index
 from .problem import Plan, Problem, Progress, Resource, Route
 from .reasons import placeable_alone
-from .repair import Routes, eject, insert, make_feasible, relocate, to_plan
+from .repair import Routes, eject, insert, make_feasible, to_plan
 from .timing import evaluate
 
 # What our own repair keeps of the budget after an engine that cannot be told
@@ -80,14 +81,21 @@ def _improve(ix: Indexed, routes: Routes, deadline: float, *, travel: bool) -> N
     make_feasible(ix, routes)
     placed = {ti for seq in routes.values() for ti in seq}
     pending = [ti for ti in range(len(ix.tasks)) if ti not in placed and placeable_alone(ix, ti)]
-    if pending:
-        pending = insert(ix, routes, pending, deadline)
-    if pending:
-        pending = eject(ix, routes, pending, deadline)
-    if travel:
-        relocate(ix, routes, deadline)
+    chains = Chains(ix, routes)
+    pending = chains.insert(pending, deadline)
+    # Chains place what they can; moving tasks to cut travel frees time for another
+    # round, until neither changes anything.
+    while time.monotonic() < deadline:
+        before = len(pending)
         if pending:
-            insert(ix, routes, pending, deadline)
+            pending = chains.place(pending, deadline)
+        moved = travel and chains.relocate(deadline)
+        if pending and moved:
+            pending = chains.insert(pending, deadline)
+        if not moved and len(pending) == before:
+            break
+    for r in [r for r, seq in routes.items() if not seq]:
+        del routes[r]
 
 
 def schedule(problem: Problem, routes: Mapping[str, Sequence[str]]) -> Plan:
