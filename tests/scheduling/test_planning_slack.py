@@ -19,7 +19,7 @@ point = st.tuples(st.integers(0, 40), st.integers(0, 40))
 def splices(draw: st.DrawFn) -> tuple[Problem, list[int], int, list[int], int]:
     start = draw(st.integers(0, 60))
     end = start + draw(st.integers(100, 400))
-    lunch = ()
+    lunch: tuple[Break, ...] = ()
     if draw(st.booleans()):
         earliest = start + draw(st.integers(0, 150))
         lunch = (Break(earliest, earliest + draw(st.integers(0, 80)), draw(st.integers(1, 40))),)
