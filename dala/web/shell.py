@@ -45,6 +45,8 @@ class NavItem:
     endpoint: str | None = None
     href: str | None = None
     visible: Callable[[], bool] | None = None
+    # "main" (the bar) or "user" (the signed-in user's menu, for what few need every day).
+    menu: str = "main"
 
     @property
     def url(self) -> str:
@@ -87,6 +89,14 @@ def works_jobs() -> bool:
     return bool(principal is not None and principal.can_somewhere("job:work"))
 
 
+def _visible(menu: str) -> list[NavItem]:
+    return [
+        item
+        for item in nav_items(current_app)
+        if item.menu == menu and (item.visible is None or item.visible())
+    ]
+
+
 def _template_globals() -> dict[str, Any]:
     current = str(get_locale() or current_app.config.get("DEFAULT_LOCALE", "en"))
     return {
@@ -95,9 +105,8 @@ def _template_globals() -> dict[str, Any]:
         "branch_choices": _branch_choices,
         "current_locale": current,
         "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED_LOCALES],
-        "main_nav": [
-            item for item in nav_items(current_app) if item.visible is None or item.visible()
-        ],
+        "main_nav": _visible("main"),
+        "user_nav": _visible("user"),
     }
 
 
@@ -119,7 +128,7 @@ def init_web(app: Flask) -> None:
     init_technician_app(app)
     add_nav_item(app, NavItem(_l("Home"), "bi-house", endpoint="web.home"))
     add_nav_item(app, NavItem(_l("Technician app"), "bi-phone", href="/app", visible=works_jobs))
-    add_nav_item(app, NavItem(_l("API docs"), "bi-braces", href="/api/docs"))
+    add_nav_item(app, NavItem(_l("API docs"), "bi-braces", href="/api/docs", menu="user"))
     app.context_processor(_template_globals)
     app.add_template_filter(local_datetime, "local_datetime")
 
