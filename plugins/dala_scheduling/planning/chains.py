@@ -132,10 +132,10 @@ class Chains:
                 if out_rank < worth and (swap is None or out_rank < swap[0]):
                     swap = (out_rank, r, i, k)
         for r, i, k in candidates:
-            if time.monotonic() > deadline:
-                break
-            if self._depth_two(ti, r, i, k):
+            if self._depth_two(ti, r, i, k, deadline):
                 return True
+        if self._two_out(ti, deadline):
+            return True
         if swap is None:
             return False
         _, r, i, k = swap
@@ -151,7 +151,7 @@ class Chains:
     def _commit(self, r: int, seq: list[int]) -> None:
         self._set(r, seq)
 
-    def _depth_two(self, ti: int, r: int, i: int, k: int) -> bool:
+    def _depth_two(self, ti: int, r: int, i: int, k: int, deadline: float) -> bool:
         """``ti`` into ``r`` in place of its ``i``-th task, which takes the place of a
         task of another route, which goes to a third route (or back into ``r``)."""
         out = self.routes[r][i]
@@ -159,6 +159,8 @@ class Chains:
         for r2 in self.ix.eligible[out]:
             if r2 == r:
                 continue
+            if time.monotonic() > deadline:
+                return False
             for j, y in enumerate(self.routes[r2]):
                 rs2 = self._removed(r2, j)
                 found = self.cheapest(rs2, out)
@@ -206,3 +208,78 @@ class Chains:
                         improved = moved_any = True
                     i += 1
         return moved_any
+
+    def exchange(self, deadline: float) -> bool:
+        """Swap two tasks of different routes where that cuts travel; whether any swapped."""
+        d = self.slack.d
+        fits = self.slack.fits
+        eligible = [set(e) for e in self.ix.eligible]
+        swapped = False
+        n_res = len(self.ix.resources)
+        for r1 in range(n_res):
+            for r2 in range(r1 + 1, n_res):
+                i = 0
+                while i < len(self.routes[r1]):
+                    if time.monotonic() > deadline:
+                        return swapped
+                    a = self.routes[r1][i]
+                    if r2 not in eligible[a]:
+                        i += 1
+                        continue
+                    rs1 = self.state[r1]
+                    p1, a_loc, n1 = rs1.locs[i], rs1.locs[i + 1], rs1.locs[i + 2]
+                    out1 = d[p1][a_loc] + d[a_loc][n1]
+                    for j, b in enumerate(self.routes[r2]):
+                        if r1 not in eligible[b]:
+                            continue
+                        rs2 = self.state[r2]
+                        p2, b_loc, n2 = rs2.locs[j], rs2.locs[j + 1], rs2.locs[j + 2]
+                        delta = (
+                            d[p1][b_loc]
+                            + d[b_loc][n1]
+                            + d[p2][a_loc]
+                            + d[a_loc][n2]
+                            - out1
+                            - d[p2][b_loc]
+                            - d[b_loc][n2]
+                        )
+                        if delta < 0 and fits(rs1, i, (b,), i + 2) and fits(rs2, j, (a,), j + 2):
+                            seq1, seq2 = self.routes[r1], self.routes[r2]
+                            self._set(r1, [*seq1[:i], b, *seq1[i + 1 :]])
+                            self._set(r2, [*seq2[:j], a, *seq2[j + 1 :]])
+                            swapped = True
+                            break
+                    i += 1
+        return swapped
+
+    def _two_out(self, ti: int, deadline: float) -> bool:
+        """``ti`` into a route in place of two of its tasks, each of which finds a
+        place in another route (what frees a long enough gap for a pinned task)."""
+        for r in self.ix.eligible[ti]:
+            seq = self.routes[r]
+            for i in range(len(seq)):
+                if time.monotonic() > deadline:
+                    return False
+                for j in range(i + 1, len(seq)):
+                    rest = seq[:i] + seq[i + 1 : j] + seq[j + 1 :]
+                    rs = self.slack.build(r, rest)
+                    found = self.cheapest(rs, ti)
+                    if found is None:
+                        continue
+                    first, second = seq[i], seq[j]
+                    moved = self.best_insertion(first, skip=(r,))
+                    if moved is None:
+                        continue
+                    _, r1, k1 = moved
+                    seq1 = self.routes[r1]
+                    self._set(r1, [*seq1[:k1], first, *seq1[k1:]])
+                    again = self.best_insertion(second, skip=(r,))
+                    if again is None:
+                        self._set(r1, seq1)
+                        continue
+                    _, r2, k2 = again
+                    seq2 = self.routes[r2]
+                    self._set(r2, [*seq2[:k2], second, *seq2[k2:]])
+                    self._set(r, self._with(rs, ti, found[1]))
+                    return True
+        return False

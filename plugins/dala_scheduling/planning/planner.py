@@ -89,7 +89,10 @@ def _improve(ix: Indexed, routes: Routes, deadline: float, *, travel: bool) -> N
         before = len(pending)
         if pending:
             pending = chains.place(pending, deadline)
-        moved = travel and chains.relocate(deadline)
+        moved = False
+        if travel:
+            moved = chains.relocate(deadline)
+            moved = chains.exchange(deadline) or moved
         if pending and moved:
             pending = chains.insert(pending, deadline)
         if not moved and len(pending) == before:
