@@ -94,6 +94,8 @@ TEXTS: dict[str, Any] = {
     "plan_applied": _l("Plan applied: %(applied)s jobs changed, %(skipped)s skipped."),
     "plan_discarded": _l("The proposal was discarded."),
     "plan_proposed_banner": _l("A new plan was proposed (%(trigger)s)."),
+    "review_plan": _l("Review the plan"),
+    "close": _l("Close"),
     "trigger_manual": _l("planned by hand"),
     "trigger_sick": _l("technician sick"),
     "trigger_overrun": _l("a job ran over"),

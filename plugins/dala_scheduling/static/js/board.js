@@ -21,7 +21,7 @@ import {
   zoneOffset,
 } from "./common.js";
 import { initJobPanel, openJobPanel } from "./job-panel.js";
-import { initPlanning, showProposedPlan } from "./plan.js";
+import { dropBanner, initPlanning, showProposedPlan } from "./plan.js";
 
 const SNAP_MS = 5 * 60_000;
 /** Rows drawn with their items before the timeline knows which rows are in view. */
@@ -342,6 +342,7 @@ function initLive() {
     LIVE_KINDS,
     (kind, data) => {
       if (kind === "plan.proposed") showProposedPlan(data);
+      if (kind === "plan.applied") dropBanner(data.plan_id);
       refreshSoon();
     },
     (open) => {

@@ -19,7 +19,8 @@ function modal(id) {
 function progress(status, fraction) {
   const percent = Math.round((fraction ?? 0) * 100);
   const bar = document.getElementById("plan-bar");
-  bar.style.width = `${percent}%`;
+  // A sliver of the animated bar shows that something is under way even at 0%.
+  bar.style.width = `${Math.max(percent, 5)}%`;
   bar.parentElement.setAttribute("aria-valuenow", String(percent));
   const text =
     status === "queued" ? t("plan_queued") : status === "running" ? t("plan_running", { percent }) : "";
@@ -79,6 +80,12 @@ function renderProposal(plan) {
   document.getElementById("plan-discard").disabled = !config.may_optimise;
 }
 
+/** Take down the banner of plan run `id` (applied, discarded or overtaken). */
+export function dropBanner(id) {
+  if (!id) return;
+  document.querySelector(`#banners [data-plan-id="${CSS.escape(String(id))}"]`)?.remove();
+}
+
 function showRun(plan) {
   run = plan;
   if (plan.status === "proposed" && plan.proposal) {
@@ -86,6 +93,7 @@ function showRun(plan) {
     return true;
   }
   progress(plan.status, plan.progress);
+  if (DONE.has(plan.status)) dropBanner(plan.id);
   if (plan.status === "failed" || plan.status === "stale") {
     toast(t(plan.status === "failed" ? "plan_failed" : "plan_stale"), "danger");
     modal("plan-modal").hide();
@@ -137,6 +145,7 @@ async function apply() {
   const answer = await api("POST", `${config.api}/plans/${run.id}/apply`);
   modal("plan-modal").hide();
   if (answer.status === 200) {
+    dropBanner(run.id);
     toast(t("plan_applied", { applied: answer.body.applied, skipped: answer.body.skipped?.length ?? 0 }));
   } else {
     toast(failure(answer), "danger");
@@ -148,6 +157,7 @@ async function discard() {
   if (!run) return;
   const answer = await api("POST", `${config.api}/plans/${run.id}/discard`);
   modal("plan-modal").hide();
+  if (answer.status === 200) dropBanner(run.id);
   toast(answer.status === 200 ? t("plan_discarded") : failure(answer), answer.status === 200 ? "secondary" : "danger");
 }
 
@@ -157,16 +167,18 @@ export function showProposedPlan(event) {
   // A live event names the run `plan_id`; an API answer is the run itself.
   const data = { ...event, id: event?.plan_id ?? event?.id };
   if (!holder || !data.id) return;
+  // The run this page asked for (or has open) is in the plan window already.
+  if (run && String(run.id) === String(data.id)) return;
   holder.querySelector(`[data-plan-id="${CSS.escape(String(data.id))}"]`)?.remove();
   const trigger = t(`trigger_${data.trigger ?? "manual"}`);
   const review = config.may_optimise
-    ? `<button type="button" class="btn btn-sm btn-primary ms-auto" data-review="${esc(data.id)}">${esc(t("proposed"))}</button>`
+    ? `<button type="button" class="btn btn-sm btn-primary ms-auto" data-review="${esc(data.id)}">${esc(t("review_plan"))}</button>`
     : "";
   holder.insertAdjacentHTML(
     "beforeend",
     `<div class="alert alert-info d-flex flex-wrap align-items-center gap-2 py-2" role="status" data-plan-id="${esc(data.id)}" data-testid="plan-banner">` +
       `<i class="bi bi-lightbulb" aria-hidden="true"></i><span>${esc(t("plan_proposed_banner", { trigger }))}</span>${review}` +
-      '<button type="button" class="btn-close ms-2" data-bs-dismiss="alert"></button></div>',
+      `<button type="button" class="btn-close ms-2" data-bs-dismiss="alert" aria-label="${esc(t("close"))}"></button></div>`,
   );
   holder.querySelector(`[data-review="${CSS.escape(String(data.id))}"]`)?.addEventListener("click", () => reviewPlan(data.id));
 }
