@@ -113,6 +113,8 @@ class Chains:
         candidates: list[tuple[int, int, int]] = []
         swap: tuple[tuple[int, int], int, int, int] | None = None
         for r in self.ix.eligible[ti]:
+            if time.monotonic() > deadline:
+                return False
             for i, out in enumerate(self.routes[r]):
                 rs = self._removed(r, i)
                 found = self.cheapest(rs, ti)
@@ -260,7 +262,8 @@ class Chains:
             for i in range(len(seq)):
                 if time.monotonic() > deadline:
                     return False
-                for j in range(i + 1, len(seq)):
+                # Neighbours only: two tasks far apart in the day free no common gap.
+                for j in range(i + 1, min(len(seq), i + 3)):
                     rest = seq[:i] + seq[i + 1 : j] + seq[j + 1 :]
                     rs = self.slack.build(r, rest)
                     found = self.cheapest(rs, ti)

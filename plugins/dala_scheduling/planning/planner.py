@@ -27,7 +27,7 @@ from .engines import pyvrp_engine, vroom_engine
 from .indexed import Indexed, index
 from .problem import Plan, Problem, Progress, Resource, Route
 from .reasons import placeable_alone
-from .repair import Routes, eject, insert, make_feasible, to_plan
+from .repair import Routes, make_feasible, to_plan
 from .timing import evaluate
 
 # What our own repair keeps of the budget after an engine that cannot be told
@@ -35,6 +35,9 @@ from .timing import evaluate
 _REPAIR_SHARE = 0.35
 # Kept back for building the plan (timing every route, reasons for what is left).
 _FINISH_SHARE = 0.04
+# The same for a re-plan, whose budget is short: merging with the past and timing
+# every route must fit in what is left.
+_REPLAN_FINISH_SHARE = 0.2
 
 
 def _needs_breaks(problem: Problem) -> bool:
@@ -151,7 +154,7 @@ def replan(problem: Problem, current: Plan, *, now: int, seconds: float = 1.0) -
     that makes room. Pinned tasks stay with their technician throughout.
     """
     started = time.monotonic()
-    deadline = started + seconds
+    deadline = started + seconds * (1 - _REPLAN_FINISH_SHARE)
     by_resource = {route.resource_id: route for route in current.routes}
     fixed: dict[str, tuple[Route, list[int]]] = {}
     resources: list[Resource] = []
@@ -187,9 +190,10 @@ def replan(problem: Problem, current: Plan, *, now: int, seconds: float = 1.0) -
     make_feasible(ix, routes)
     placed = {ti for seq in routes.values() for ti in seq}
     pending = [ti for ti in range(len(ix.tasks)) if ti not in placed and placeable_alone(ix, ti)]
-    pending = insert(ix, routes, pending, deadline)
+    chains = Chains(ix, routes)
+    pending = chains.insert(pending, deadline)
     if pending:
-        eject(ix, routes, pending, deadline)
+        chains.place(pending, deadline)
     partial = to_plan(ix, routes, "replan", started)
     merged = tuple(
         _merge(ix, res, fixed.get(res.id), routes.get(ix.resource_pos[res.id], []), now)
