@@ -25,6 +25,7 @@ from dala.work import job_access, jobs
 from dala.work.job_models import Job
 from dala.work.technicians import get_technician
 from dala_scheduling import replan, suggestions
+from dala_scheduling.api_fields import utc
 from dala_scheduling.plans_api import PlanRunSchema, present_run
 from dala_scheduling.settings import module_on
 
@@ -34,12 +35,6 @@ blp = Blueprint(
     url_prefix="/scheduling",
     description="Scheduling: who should take a job, one-click assign, unavailability",
 )
-
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def utc() -> ma.fields.DateTime:
-    return ma.fields.DateTime(format=UTC_FORMAT)
 
 
 class ScheduledJobSchema(JobSchema):
@@ -58,8 +53,8 @@ class BumpSchema(ma.Schema):
     priority = ma.fields.String()
     consequence = ma.fields.String(metadata={"enum": ["unassigned", "moved"]})
     text = ma.fields.String()
-    start = ma.fields.DateTime(format=UTC_FORMAT, allow_none=True)
-    end = ma.fields.DateTime(format=UTC_FORMAT, allow_none=True)
+    start = utc(allow_none=True)
+    end = utc(allow_none=True)
 
 
 class SuggestionSchema(ma.Schema):

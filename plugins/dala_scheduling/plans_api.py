@@ -25,6 +25,7 @@ from dala.db import get_session
 from dala.errors import NotFound
 from dala.work import jobs
 from dala_scheduling import plans
+from dala_scheduling.api_fields import UTC_FORMAT, utc
 from dala_scheduling.models import PlanRun
 from dala_scheduling.settings import module_on
 
@@ -34,8 +35,6 @@ blp = Blueprint(
     url_prefix="/scheduling",
     description="Scheduling: plan-the-day runs (proposals to apply or discard)",
 )
-
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _z(value: str | None) -> str | None:
@@ -73,8 +72,8 @@ class PlanRunSchema(ma.Schema):
     )
     progress = ma.fields.Float()
     trigger = ma.fields.String(metadata={"enum": ["manual", "sick", "overrun", "emergency"]})
-    created_at = ma.fields.DateTime(format=UTC_FORMAT)
-    applied_at = ma.fields.DateTime(format=UTC_FORMAT, allow_none=True)
+    created_at = utc()
+    applied_at = utc(allow_none=True)
     error = ma.fields.String(allow_none=True)
     proposal = ma.fields.Nested(ProposalSchema, allow_none=True)
 
