@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_URL": "",
     # Seconds between keep-alive comments on an idle live stream.
     "LIVE_HEARTBEAT_SECONDS": 15,
+    # A road-network routing server speaking OSRM's HTTP API (e.g. http://osrm:5000) for the
+    # planner's and the board's travel times; empty: straight-line distance at each branch's
+    # average speed. Valhalla and others plug in behind the same TravelModel interface.
+    "OSRM_URL": "",
+    "OSRM_PROFILE": "driving",
     # Map tiles of the dispatch map ({z}/{x}/{y} URL template); empty: no tiles are loaded.
     "MAP_TILE_URL": "",
     # The tile provider's attribution, shown on the map (HTML as the provider gives it).

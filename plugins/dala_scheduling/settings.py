@@ -27,7 +27,15 @@ def module_on(branch_id: uuid.UUID) -> bool:
 
 
 def travel_for(settings: dict[str, Any]) -> TravelModel:
-    """The travel model at the branch's average speed."""
+    """The road network when the installation has a routing server (``OSRM_URL``), else
+    straight-line distance at the branch's average speed."""
     from dala_scheduling.planning.travel import travel_model
 
-    return travel_model({"speed_kmh": settings.get("travel_speed_kmh") or 30})
+    config = current_app.config
+    return travel_model(
+        {
+            "osrm_url": config.get("OSRM_URL") or "",
+            "osrm_profile": config.get("OSRM_PROFILE") or "driving",
+            "speed_kmh": settings.get("travel_speed_kmh") or 30,
+        }
+    )

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from flask import Flask
 
 from dala_scheduling.planning.travel import (
     UNREACHABLE,
+    FallbackTravel,
     HaversineTravel,
     OsrmTravel,
     PlanarTravel,
@@ -40,8 +42,9 @@ def test_settings_pick_the_model() -> None:
     assert isinstance(slow, HaversineTravel)
     assert slow.speed_m_per_s == pytest.approx(5.0)
     osrm = travel_model({"osrm_url": "http://127.0.0.1:5000", "osrm_profile": "bike"})
-    assert isinstance(osrm, OsrmTravel)
-    assert osrm.profile == "bike"
+    assert isinstance(osrm, FallbackTravel)
+    assert isinstance(osrm.primary, OsrmTravel)
+    assert osrm.primary.profile == "bike"
 
 
 class _OsrmHandler(BaseHTTPRequestHandler):
@@ -113,3 +116,30 @@ def test_osrm_errors_are_reported(osrm_server: str) -> None:
         OsrmTravel(osrm_server, profile="boat", timeout=5).durations([(52.0, 4.0), (52.0, 4.1)])
     with pytest.raises(TravelModelError):
         OsrmTravel("http://127.0.0.1:9", timeout=1).durations([(52.0, 4.0), (52.0, 4.1)])
+
+
+def test_the_road_network_falls_back_to_straight_lines_when_down(
+    osrm_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    points = [(52.0, 4.0), (52.001, 4.002)]
+    up = travel_model({"osrm_url": osrm_server})
+    assert up.durations(points) == [[0, 3], [3, 0]]  # the server's answer
+    down = travel_model({"osrm_url": "http://127.0.0.1:9", "osrm_timeout": 1, "speed_kmh": 30})
+    assert down.durations(points) == HaversineTravel(30 / 3.6).durations(points)
+    assert "failed" in caplog.text
+    assert "52.0" not in caplog.text  # no customer's whereabouts in the log
+
+
+def test_the_installation_s_routing_server_is_used_for_a_branch(
+    app: Flask, osrm_server: str
+) -> None:
+    from dala_scheduling.settings import travel_for
+
+    with app.app_context():
+        assert isinstance(travel_for({"travel_speed_kmh": 40}), HaversineTravel)
+        app.config["OSRM_URL"] = osrm_server
+        try:
+            model = travel_for({"travel_speed_kmh": 40})
+            assert model.durations([(52.0, 4.0), (52.001, 4.002)]) == [[0, 3], [3, 0]]
+        finally:
+            app.config["OSRM_URL"] = ""

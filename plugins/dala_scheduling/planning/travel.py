@@ -8,6 +8,7 @@ same model gives the same numbers.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import urllib.error
 import urllib.parse
@@ -18,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from .problem import LatLon, TravelModel
+
+log = logging.getLogger(__name__)
 
 # An OSRM pair with no route (a ferry-less island) must never be chosen.
 UNREACHABLE = 10**9
@@ -160,6 +163,39 @@ def _whole_matrix(rows: Any, size: int) -> list[list[int]]:
 DEFAULT_SPEED_KMH = 30.0
 
 
+class FallbackTravel:
+    """A routing server, with straight-line travel when it cannot answer.
+
+    A dispatcher's board or a re-plan must not fail because the routing server
+    is down; the answer is less exact for as long as it is, and the log says so
+    (without the coordinates, which are customers' addresses).
+    """
+
+    def __init__(self, primary: TravelModel, fallback: TravelModel) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.name = primary.name
+
+    def _ask(self, method: str, locations: Sequence[LatLon]) -> list[list[int]]:
+        try:
+            answer: list[list[int]] = getattr(self.primary, method)(locations)
+        except TravelModelError as exc:
+            log.warning(
+                "travel model %s failed (%s); using %s",
+                self.primary.name,
+                type(exc).__name__,
+                self.fallback.name,
+            )
+            answer = getattr(self.fallback, method)(locations)
+        return answer
+
+    def durations(self, locations: Sequence[LatLon]) -> list[list[int]]:
+        return self._ask("durations", locations)
+
+    def distances(self, locations: Sequence[LatLon]) -> list[list[int]]:
+        return self._ask("distances", locations)
+
+
 def travel_model(settings: Mapping[str, Any]) -> TravelModel:
     """The travel model a branch's settings ask for.
 
@@ -167,14 +203,16 @@ def travel_model(settings: Mapping[str, Any]) -> TravelModel:
     otherwise haversine at ``speed_kmh`` (default 30) with ``detour_factor``
     (default 1.3).
     """
-    url = settings.get("osrm_url")
-    if url:
-        return OsrmTravel(
-            str(url),
-            profile=str(settings.get("osrm_profile") or "driving"),
-            timeout=float(settings.get("osrm_timeout") or 10.0),
-        )
     speed_kmh = float(settings.get("speed_kmh") or DEFAULT_SPEED_KMH)
-    return HaversineTravel(
+    straight = HaversineTravel(
         speed_kmh / 3.6, detour_factor=float(settings.get("detour_factor") or 1.3)
     )
+    url = settings.get("osrm_url")
+    if not url:
+        return straight
+    road = OsrmTravel(
+        str(url),
+        profile=str(settings.get("osrm_profile") or "driving"),
+        timeout=float(settings.get("osrm_timeout") or 10.0),
+    )
+    return FallbackTravel(road, straight)
