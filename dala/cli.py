@@ -380,9 +380,11 @@ def worker(workers: int, imports: tuple[str, ...]) -> None:
     queue = queue_of(current_app)
     consumer = queue.consumer(workers)
     names = queue.register_all()
+    periodic = queue.register_periodic()
     click.echo(
         f"worker: {workers} thread(s), queue {cfg['TASKS_NAME']!r} at "
-        f"{_without_password(cfg['TASKS_URL'])}, {len(names)} task(s) known"
+        f"{_without_password(cfg['TASKS_URL'])}, {len(names)} task(s) known, "
+        f"periodic: {', '.join(periodic) or 'none'}"
     )
     consumer.run()
 

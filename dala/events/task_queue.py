@@ -32,6 +32,7 @@ from dala.events.task_status import (
 )
 
 if TYPE_CHECKING:
+    from dala.events.periodic import PeriodicTask
     from dala.events.tasks import TenantTask
 
 _EXTENSION = "dala.tasks"
@@ -99,9 +100,34 @@ class TaskQueue:
 
         return sorted(self.wrapper(d).name for d in definitions())
 
+    def register_periodic(self) -> list[str]:
+        """Register every periodic task defined so far; their names (what a worker starts
+        on schedule)."""
+        from dala.events.periodic import periodic_definitions
+
+        with self._lock:
+            for definition in periodic_definitions():
+                if definition.name not in self._wrappers:
+                    self._wrappers[definition.name] = self._register_periodic(definition)
+        return sorted(d.name for d in periodic_definitions())
+
+    def _register_periodic(self, definition: PeriodicTask) -> TaskWrapper:
+        app = self.app
+
+        def run() -> Any:
+            with app.app_context():
+                return definition.func()
+
+        wrapper: TaskWrapper = self.huey.periodic_task(
+            definition.schedule, name=definition.name, **definition.options
+        )(run)
+        return wrapper
+
     def consumer(self, workers: int = 1) -> Consumer:
-        """A Huey consumer with ``workers`` threads running this queue's tasks."""
+        """A Huey consumer with ``workers`` threads running this queue's tasks, and
+        starting its periodic tasks on schedule."""
         self.register_all()
+        self.register_periodic()
         # An idle worker looks at SQLite storage at least once a second (Redis blocks instead).
         consumer: Consumer = self.huey.create_consumer(
             workers=workers, worker_type="thread", max_delay=1.0
