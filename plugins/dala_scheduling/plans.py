@@ -214,13 +214,24 @@ class Applied:
     technician_ids: tuple[str, ...]
 
 
+def not_open(status: PlanStatus) -> str:
+    """Why a plan in ``status`` can no longer be applied or discarded, as a whole sentence
+    (a status word dropped into a sentence reads wrong in Russian and Kazakh)."""
+    if status == PlanStatus.APPLIED:
+        return _("This plan was applied already.")
+    if status == PlanStatus.DISCARDED:
+        return _("This plan was discarded.")
+    if status == PlanStatus.STALE:
+        return _("This plan is out of date: the day changed after it was made.")
+    if status == PlanStatus.FAILED:
+        return _("This plan could not be made.")
+    return _("This plan is still being made.")
+
+
 def apply_run(session: Session, run: PlanRun, actor: jobs.Actor) -> Applied:
     """Put the proposal on the jobs (one transaction; the caller commits)."""
     if run.status != PlanStatus.PROPOSED or run.proposal is None:
-        message = _(
-            "Only a proposed plan can be applied (this one is %(status)s).", status=run.status.value
-        )
-        raise Conflict(message)
+        raise Conflict(not_open(run.status))
     wanted = run.proposal.get("changes", [])
     ids = [uuid.UUID(c["job_id"]) for c in wanted]
     found = (
@@ -290,8 +301,7 @@ def apply_run(session: Session, run: PlanRun, actor: jobs.Actor) -> Applied:
 
 def discard_run(session: Session, run: PlanRun) -> None:
     if run.status in (PlanStatus.APPLIED, PlanStatus.DISCARDED):
-        message = _("This plan is %(status)s already.", status=run.status.value)
-        raise Conflict(message)
+        raise Conflict(not_open(run.status))
     run.status = PlanStatus.DISCARDED
     session.flush()
 

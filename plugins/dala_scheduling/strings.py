@@ -91,7 +91,7 @@ TEXTS: dict[str, Any] = {
     "plan_running": _l("Planning… %(percent)s%%"),
     "plan_failed": _l("Planning failed. Try again in a moment."),
     "plan_stale": _l("The day changed while planning; plan it again."),
-    "plan_applied": _l("Plan applied: %(applied)s jobs changed, %(skipped)s skipped."),
+    "plan_applied": _l("Plan applied. Jobs changed: %(applied)s; skipped: %(skipped)s."),
     "plan_discarded": _l("The proposal was discarded."),
     "plan_proposed_banner": _l("A new plan was proposed (%(trigger)s)."),
     "review_plan": _l("Review the plan"),
@@ -114,7 +114,7 @@ TEXTS: dict[str, Any] = {
     # map
     "home_base": _l("Home base of %(name)s"),
     "route_of": _l("Route of %(name)s"),
-    "no_location": _l("%(n)s jobs have no location and are not on the map."),
+    "no_location": _l("Jobs without a location, not on the map: %(n)s."),
     "all_technicians": _l("All technicians"),
     # calendar
     "calendar_today": _l("Today"),

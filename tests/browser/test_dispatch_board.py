@@ -523,7 +523,7 @@ def test_dispatcher_plans_the_day_and_applies_it(
         _clear_toasts(page)
         page.get_by_test_id("plan-apply").click()
         expect(page.get_by_test_id("toast").last).to_have_text(
-            f"Plan applied: {len(changes)} jobs changed, 0 skipped."
+            f"Plan applied. Jobs changed: {len(changes)}; skipped: 0."
         )
         expect(modal).to_be_hidden()
         # The page's own run opened in the plan window: its plan.proposed is no banner.
