@@ -20,7 +20,9 @@ How the database becomes a :class:`Problem`:
   planned inside the day, or waiting in the queue (no technician or no time)
   with a window touching the day or none, become tasks. The customer's
   window is an arrival window: it bounds the start of work. A pinned job
-  stays with its lead technician at its scheduled start.
+  stays with its lead technician at its scheduled start; a technician whose
+  day starts with the working hours leaves early enough to be there (a job
+  pinned at 09:00 for a shift from 09:00 is the dispatcher's call, not late).
 - **Work under way** (en route, on site) and work finished today are not
   tasks: the technician's day starts at that site when it ends (a job on site
   ends at arrival + duration at the earliest, and never before now).
@@ -312,6 +314,16 @@ def build_day(
             task_jobs.append(job)
     anchors = {key: anchor for key, (_rank, anchor) in ranked.items()}
 
+    tasks = [
+        _task(job, day_origin=origin, length=length, pinned=str(job.id) in pinned, centre=centre)
+        for job in task_jobs
+    ]
+    # Jobs pinned in time as well as to a technician: their window is their start.
+    pinned_times: dict[str, list[Task]] = {}
+    for job, task in zip(task_jobs, tasks, strict=True):
+        if task.pinned_to is not None and job.scheduled_start is not None:
+            pinned_times.setdefault(task.pinned_to, []).append(task)
+
     resources: list[Resource] = []
     absent: dict[str, str] = {}
     for technician in technicians:
@@ -341,6 +353,11 @@ def build_day(
                 continue
         elif busy_with is not None:
             begin_at = busy_with.location
+        if start == spans[0][0]:
+            # Nothing but the hours holds them (no time off, no work, not later than now).
+            leave = _leave_for_pins(pinned_times.get(key, ()), begin_at, travel)
+            if leave is not None and (not_before or 0) <= leave < start:
+                start = leave
         tokens: frozenset[str] = frozenset()
         for held_skill in technician.skills:
             tokens |= skill_tokens(held_skill.skill_id, held_skill.level)
@@ -358,10 +375,6 @@ def build_day(
             )
         )
 
-    tasks = [
-        _task(job, day_origin=origin, length=length, pinned=str(job.id) in pinned, centre=centre)
-        for job in task_jobs
-    ]
     working = {r.id for r in resources}
     current: dict[str, list[tuple[int, str]]] = {}
     for job in task_jobs:
@@ -416,6 +429,19 @@ def _anchor(job: Job, origin: datetime, now: datetime | None, centre: LatLon) ->
             ends = max(ends, now)
     at = int((ends - origin).total_seconds())
     return Anchor(job.id, job.number, _site_location(job) or centre, at)
+
+
+def _leave_for_pins(pins: Sequence[Task], begin_at: LatLon, travel: TravelModel) -> int | None:
+    """The latest time to leave ``begin_at`` and still start each job pinned in time
+    (its window is its start) on time; None without such jobs."""
+    if not pins:
+        return None
+    times = travel.durations([begin_at, *(task.location for task in pins)])[0][1:]
+    return min(
+        max(0, task.window[0] - there)
+        for task, there in zip(pins, times, strict=True)
+        if task.window is not None
+    )
 
 
 def _task(job: Job, *, day_origin: datetime, length: int, pinned: bool, centre: LatLon) -> Task:

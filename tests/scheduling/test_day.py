@@ -13,10 +13,11 @@ from sqlalchemy import event
 from dala.db import database, get_session, utcnow
 from dala.tenancy import context
 from dala_scheduling.day import Day, build_day, to_changes
-from dala_scheduling.planning.planner import schedule
+from dala_scheduling.planning.planner import plan, schedule
 from dala_scheduling.planning.problem import Break
 from dala_scheduling.planning.travel import HaversineTravel
 from tests.scheduling.helpers import ALL_DAY, ALMATY, API, at, job, move, next_weekday, technician
+from tests.scheduling.planning_check import violations
 from tests.support import work
 from tests.support.world import TenantWorld, World, call
 
@@ -148,3 +149,39 @@ def test_the_day_loads_in_a_fixed_number_of_queries(
             job(client, t, start=at(day, hour), technician_id=more["id"])
         job(client, t)
     assert count() == small
+
+
+def test_a_job_pinned_at_the_start_of_the_shift_is_placed_at_its_time(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    day = next_weekday()
+    tech = technician(client, t, "technician")  # 09:00-13:00 and 14:00-18:00
+    other = technician(client, t, "dispatcher")
+    pinned = job(client, t, start=at(day, 9), technician_id=tech["id"])
+    r = call(client, "POST", f"{API}/scheduling/jobs/{pinned['id']}/pin", t["owner"])
+    assert r.status_code in (200, 201), r.json
+    queued = [job(client, t, minutes=45) for _ in range(3)]
+
+    built = _day(app, t, day)
+    resources = {r.id: r for r in built.problem.resources}
+    task = built.task(pinned["id"])
+    assert task is not None
+    home, site = resources[tech["id"]].start_location, task.location
+    drive = TRAVEL.durations([home, site])[0][1]
+    assert drive > 0
+    # The pinned technician leaves home in time for it; nobody else's day moves.
+    assert resources[tech["id"]].shift_start == 9 * 3600 - drive
+    assert resources[other["id"]].shift_start == 9 * 3600
+
+    found = plan(built.problem, seconds=0.3)
+    assert found.unassigned == ()
+    assert violations(built.problem, found) == []
+    (route,) = [r for r in found.routes if any(v.task_id == pinned["id"] for v in r.visits)]
+    assert route.resource_id == tech["id"]
+    (visit,) = [v for v in route.visits if v.task_id == pinned["id"]]
+    assert visit.start == 9 * 3600
+    placed = {v.task_id for r in found.routes for v in r.visits}
+    assert placed == {pinned["id"], *(q["id"] for q in queued)}
+    # Applied, the job keeps exactly its time and technician.
+    assert all(c.job_id != uuid.UUID(pinned["id"]) for c in to_changes(built, found))
