@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # average speed. Valhalla and others plug in behind the same TravelModel interface.
     "OSRM_URL": "",
     "OSRM_PROFILE": "driving",
+    # Seconds the optimiser searches when a dispatcher plans a day ("Plan the day"); automatic
+    # re-planning after a change keeps its own short budget.
+    "SCHEDULING_PLAN_SECONDS": 5.0,
     # Map tiles of the dispatch map ({z}/{x}/{y} URL template); empty: no tiles are loaded.
     "MAP_TILE_URL": "",
     # The tile provider's attribution, shown on the map (HTML as the provider gives it).
@@ -103,6 +106,8 @@ def _coerce(default: Any, raw: str) -> Any:
         return raw.strip().lower() in _BOOL_TRUE
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 
