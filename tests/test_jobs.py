@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from dala.db import get_session
-from dala.events.domain import JobEvent
+from dala.events.domain import JobEvent, JobUpdated
 from dala.modules.hookspecs import hookimpl
 from dala.modules.host import hooks
 from dala.storage import files
@@ -131,6 +131,53 @@ def test_a_job_goes_through_its_whole_life(
     assert completed.tenant_id == t.tenant_id and str(completed.branch_id) == str(t.main)
     assert (completed.from_status, completed.to_status) == ("on_site", "completed")  # type: ignore[attr-defined]
     assert completed.user_id == t["technician"].user_id and completed.source == "api"
+
+
+class DetailsRecorder:
+    """A plug-in that keeps the detail changes it hears of."""
+
+    def __init__(self) -> None:
+        self.events: list[JobUpdated] = []
+
+    @hookimpl
+    def dala_job_updated(self, event: JobUpdated) -> None:
+        self.events.append(event)
+
+
+def test_plugins_hear_which_details_of_a_job_changed(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    job = work.scheduled_job(client, t)
+    plugin = DetailsRecorder()
+    hooks(app).pm.register(plugin)
+    try:
+        url = f"{API}/jobs/{job['id']}"
+        same = {"title": job["title"], "duration_minutes": job["duration_minutes"]}
+        assert call(client, "PATCH", url, t["owner"], json=same).status_code == 200
+        assert plugin.events == []
+        change = {"priority": "emergency", "description": "Smells of gas", "title": job["title"]}
+        assert call(client, "PATCH", url, t["dispatcher"], json=change).status_code == 200
+        moved = {"branch_id": str(t.other), "scheduled_start": work.tomorrow(10).isoformat()}
+        assert call(client, "PATCH", url, t["owner"], json=moved).status_code == 200
+    finally:
+        hooks(app).pm.unregister(plugin)
+    first, second = plugin.events
+    assert (first.changed, first.priority, first.from_branch_id) == (
+        ("description", "priority"),
+        "emergency",
+        None,
+    )
+    assert (first.branch_id, first.user_id, first.source) == (
+        t.main,
+        t["dispatcher"].user_id,
+        "api",
+    )
+    assert (second.changed, second.branch_id, second.from_branch_id) == (
+        ("branch_id",),
+        t.other,
+        t.main,
+    )
 
 
 def test_the_source_is_recorded_from_the_client_header(client: FlaskClient, world: World) -> None:

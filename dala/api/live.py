@@ -32,8 +32,9 @@ for dispatch boards and dashboards: open it with `EventSource` from the portal
     data: {"job_id": ..., "number": 12, "branch_id": ..., "what": "created", ...}
 
 `job.changed` names the job and `what` happened (`created`, `scheduled`,
-`assigned`, `status`) with the new plain values (status, planned times,
-technician ids); `technician.changed` names the technician and `what`
+`assigned`, `status`, `updated`) with the new plain values (status, planned
+times, technician ids; for `updated` the changed `fields` and the `priority`,
+sent to both branches when a job moves); `technician.changed` names the technician and `what`
 (`created`, `updated`, `removed`, `time_off_added`, `time_off_removed`). Messages carry ids and
 plain values only: read the object for its details. A comment line is sent
 every 15 s while nothing happens, so proxies keep the connection open.

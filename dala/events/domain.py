@@ -59,6 +59,17 @@ class JobAssigned(JobEvent):
 
 
 @dataclass(frozen=True)
+class JobUpdated(JobEvent):
+    """Details changed: ``changed`` names the fields (title, description, priority,
+    window_start, window_end, duration_minutes, required_skills, site_id, branch_id);
+    ``from_branch_id`` is the branch it left when ``branch_id`` is among them."""
+
+    changed: tuple[str, ...] = ()
+    priority: str = "normal"
+    from_branch_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class JobStatusChanged(JobEvent):
     from_status: str | None = None
     to_status: str = "draft"
@@ -95,8 +106,13 @@ class _Delivery:
 
         stream = live.broker(self.app)
         for evt in self.events:
+            # A job moved to another branch is announced in both: it leaves one board.
+            branches = [evt.branch_id]
+            if isinstance(evt, JobUpdated) and evt.from_branch_id not in (None, evt.branch_id):
+                branches.append(evt.from_branch_id)
             try:
-                stream.publish(evt.tenant_id, evt.branch_id, "job.changed", live_data(evt))
+                for branch_id in branches:
+                    stream.publish(evt.tenant_id, branch_id, "job.changed", live_data(evt))
             except Exception:
                 # The change is saved; a board that missed it catches up on its next load.
                 log.exception("job %s: the live update could not be sent", evt.job_id)
@@ -107,6 +123,7 @@ _WHAT: dict[type[JobEvent], str] = {
     JobScheduled: "scheduled",
     JobAssigned: "assigned",
     JobStatusChanged: "status",
+    JobUpdated: "updated",
 }
 
 
@@ -131,6 +148,11 @@ def live_data(evt: JobEvent) -> dict[str, Any]:
         data["scheduled_end"] = evt.scheduled_end.isoformat() if evt.scheduled_end else None
     elif isinstance(evt, JobAssigned):
         data["technician_ids"] = list(evt.technician_ids)
+    elif isinstance(evt, JobUpdated):
+        data["fields"] = list(evt.changed)
+        data["priority"] = evt.priority
+        if evt.from_branch_id is not None:
+            data["from_branch_id"] = evt.from_branch_id
     return data
 
 

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from dala.events.domain import JobAssigned, JobCreated, JobScheduled, JobStatusChanged
+from dala.events.domain import (
+    JobAssigned,
+    JobCreated,
+    JobScheduled,
+    JobStatusChanged,
+    JobUpdated,
+)
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -70,6 +76,12 @@ def dala_job_scheduled(event: JobScheduled) -> None:
 @hookspec
 def dala_job_assigned(event: JobAssigned) -> None:
     """The technicians assigned to a job changed (added, removed or a new lead)."""
+
+
+@hookspec
+def dala_job_updated(event: JobUpdated) -> None:
+    """A job's details changed (title, priority, duration, window, skills, site, branch);
+    ``event.changed`` names the fields."""
 
 
 @hookspec

@@ -27,6 +27,7 @@ from dala.events.domain import (
     JobEvent,
     JobScheduled,
     JobStatusChanged,
+    JobUpdated,
 )
 from dala.modules import hookspecs
 from dala.modules.discovery import ENTRY_POINT_GROUP
@@ -125,6 +126,8 @@ class Hooks:
             self._call_each("dala_job_scheduled", enabled, event=event)
         elif isinstance(event, JobAssigned):
             self._call_each("dala_job_assigned", enabled, event=event)
+        elif isinstance(event, JobUpdated):
+            self._call_each("dala_job_updated", enabled, event=event)
         elif isinstance(event, JobStatusChanged):
             self._call_each("dala_job_status_changed", enabled, event=event)
             if event.to_status == "completed":

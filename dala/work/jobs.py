@@ -18,6 +18,7 @@ from dala.events.domain import (
     JobCreated,
     JobScheduled,
     JobStatusChanged,
+    JobUpdated,
     publish,
 )
 from dala.sync import versions
@@ -351,9 +352,19 @@ def _scheduled(job: Job, actor: Actor) -> JobScheduled:
 _EDITABLE = ("title", "description", "priority", "window_start", "window_end", "duration_minutes")
 
 
+def _details(job: Job) -> dict[str, Any]:
+    """What :class:`JobUpdated` reports changes of (the plan and people have their own)."""
+    values = {field: getattr(job, field) for field in _EDITABLE}
+    values["required_skills"] = job.required_skills
+    values["site_id"] = job.site_id
+    values["branch_id"] = job.branch_id
+    return values
+
+
 def update_job(session: Session, job: Job, data: dict[str, Any], actor: Actor) -> Job:
     """Change a job's details, plan or people; its status changes only through transitions."""
     lifecycle.check_open(job)
+    before = _details(job)
     for field in _EDITABLE:
         if field in data:
             setattr(job, field, data[field])
@@ -375,6 +386,18 @@ def update_job(session: Session, job: Job, data: dict[str, Any], actor: Actor) -
             "A %(status)s job keeps its schedule; move it to draft first.", status=job.status.value
         )
         raise Conflict(message, errors={"scheduled_start": [message]})
+    changed = tuple(f for f, value in _details(job).items() if before[f] != value)
+    if changed:
+        # Boards show these too (title, priority, ...): they hear of every change.
+        publish(
+            session,
+            JobUpdated(
+                **_event(job, actor),
+                changed=changed,
+                priority=str(job.priority),
+                from_branch_id=before["branch_id"] if "branch_id" in changed else None,
+            ),
+        )
     if (job.scheduled_start, job.scheduled_end) != planned:
         publish(session, _scheduled(job, actor))
     if "technician_ids" in data:

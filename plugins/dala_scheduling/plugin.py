@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
-from dala.events.domain import JobCreated
+from dala.events.domain import JobCreated, JobEvent, JobUpdated
 from dala.modules.hookspecs import hookimpl
 from dala.modules.manifest import Layer, Level, Manifest, Meter, ModulePermission, Setting
 
@@ -142,6 +142,17 @@ def dala_api_blueprints() -> list[ApiBlueprint]:
 
 @hookimpl
 def dala_job_created(event: JobCreated) -> None:
+    _replan_for_emergency(event)
+
+
+@hookimpl
+def dala_job_updated(event: JobUpdated) -> None:
+    # A job already waiting that is now an emergency counts as one just arrived.
+    if "priority" in event.changed and event.priority == "emergency":
+        _replan_for_emergency(event)
+
+
+def _replan_for_emergency(event: JobEvent) -> None:
     # An emergency for today that nobody has taken re-plans the day (in the background).
     # The system's own changes (an applied plan) never start another re-planning.
     if event.source == "system":

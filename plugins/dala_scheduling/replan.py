@@ -22,7 +22,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dala.db import utcnow
-from dala.tenancy.models import Branch
+from dala.tenancy import context
+from dala.tenancy.models import USABLE_STATUSES, Branch, Tenant
 from dala.work import jobs
 from dala.work.job_models import Job, JobStatus
 from dala.work.models import Technician
@@ -187,4 +188,42 @@ def replan_overruns(session: Session, now: datetime) -> list[PlanRun]:
     return done
 
 
-__all__ = ["emergency_needs_replan", "mark_unavailable", "replan_day", "replan_overruns"]
+def overrunning_branches(session: Session, now: datetime) -> list[uuid.UUID]:
+    """The current company's branches with scheduling on where someone is on site past a
+    job's planned end (one query on the jobs' branch/status index, plus the module
+    check for the branches found)."""
+    found = session.scalars(
+        select(Job.branch_id)
+        .join(Branch, (Branch.tenant_id == Job.tenant_id) & (Branch.id == Job.branch_id))
+        .where(
+            Job.status == JobStatus.ON_SITE,
+            Job.scheduled_end.is_not(None),
+            Job.scheduled_end < now,
+        )
+        .distinct()
+    )
+    return sorted((b for b in found if module_on(b)), key=str)
+
+
+def companies_with_overruns(session: Session, now: datetime) -> list[uuid.UUID]:
+    """Companies in use with an overrun in a branch that schedules: each read in its own
+    tenant scope (row-level security), one company at a time."""
+    tenants = session.scalars(
+        select(Tenant.id).where(Tenant.status.in_(USABLE_STATUSES)).order_by(Tenant.id)
+    ).all()
+    late = []
+    for tenant_id in tenants:
+        with context.tenant_scope(tenant_id):
+            if overrunning_branches(session, now):
+                late.append(tenant_id)
+    return late
+
+
+__all__ = [
+    "companies_with_overruns",
+    "emergency_needs_replan",
+    "mark_unavailable",
+    "overrunning_branches",
+    "replan_day",
+    "replan_overruns",
+]

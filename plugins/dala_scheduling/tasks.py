@@ -1,12 +1,17 @@
-"""Scheduling's background tasks: optimising a day and re-planning after a change."""
+"""Scheduling's background tasks: optimising a day and re-planning after a change; every
+minute, a look for jobs running over across companies."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from dala.db import get_session
-from dala.events.tasks import report_progress, tenant_task
+from huey import crontab
+
+from dala.db import get_session, utcnow
+from dala.events.periodic import periodic_task
+from dala.events.tasks import enqueue, report_progress, tenant_task
+from dala.tenancy import context
 from dala_scheduling.models import PlanStatus
 
 
@@ -80,3 +85,20 @@ def check_overruns(now: str) -> dict[str, object]:
     done = replan.replan_overruns(session, datetime.fromisoformat(now))
     session.commit()
     return {"replanned": len(done)}
+
+
+@periodic_task(crontab(minute="*"))
+def overruns_every_minute() -> dict[str, object]:
+    """Each company with a job running over in a branch that schedules gets its
+    :func:`check_overruns`, queued as that company."""
+    from dala_scheduling import replan
+
+    session = get_session()
+    now = utcnow()
+    companies = replan.companies_with_overruns(session, now)
+    # Nothing of this read is kept: each company's check reads again in its own task.
+    session.rollback()
+    for tenant_id in companies:
+        with context.tenant_scope(tenant_id):
+            enqueue(check_overruns, now.isoformat())
+    return {"companies": len(companies)}

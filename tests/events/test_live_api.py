@@ -239,3 +239,45 @@ def test_stream_needs_a_token_or_a_session(client: FlaskClient) -> None:
     r = client.get(f"{API}/live?timeout=0")
     assert r.status_code == 401
     assert r.json["errors"]["token"] == ["missing"]
+
+
+def test_every_change_of_a_job_is_announced_moves_in_both_branches(
+    client: FlaskClient, world: World, a_stream: Subscription
+) -> None:
+    t = world.a
+    job = work.scheduled_job(client, t)
+    received(a_stream, 5)  # the technician made, the job created, planned and assigned
+    url = f"{API}/jobs/{job['id']}"
+    same = {"title": job["title"], "priority": job["priority"]}
+    assert call(client, "PATCH", url, t["owner"], json=same).status_code == 200
+    details = {"title": "Boiler makes a noise", "priority": "high", "duration_minutes": 45}
+    assert call(client, "PATCH", url, t["owner"], json=details).status_code == 200
+    # Nothing changed by the first PATCH: had it been announced, it would be first here.
+    (updated,) = received(a_stream, 1)
+    assert (updated.kind, updated.branch_id) == ("job.changed", t.main)
+    assert data(updated) | {"at": None} == {
+        "job_id": job["id"],
+        "number": job["number"],
+        "branch_id": str(t.main),
+        "what": "updated",
+        "fields": ["title", "priority", "duration_minutes"],
+        "priority": "high",
+        "source": "api",
+        "at": None,
+    }
+    assert "Boiler" not in updated.data
+
+    window = {"window_start": "2030-01-02T09:00:00Z", "window_end": "2030-01-02T12:00:00Z"}
+    assert call(client, "PATCH", url, t["owner"], json=window).status_code == 200
+    (windowed,) = received(a_stream, 1)
+    assert data(windowed)["fields"] == ["window_start", "window_end"]
+
+    moved = call(client, "PATCH", url, t["owner"], json={"branch_id": str(t.other)})
+    assert moved.status_code == 200, moved.json
+    both = received(a_stream, 2)
+    assert {m.branch_id for m in both} == {t.main, t.other}
+    for message in both:
+        assert data(message)["what"] == "updated"
+        assert data(message)["fields"] == ["branch_id"]
+        assert data(message)["branch_id"] == str(t.other)
+        assert data(message)["from_branch_id"] == str(t.main)
