@@ -60,7 +60,12 @@ function technicianLabel(technician, mayPlan) {
   const load = technician.load_minutes || 0;
   const percent = capacity ? Math.min(100, Math.round((load / capacity) * 100)) : load ? 100 : 0;
   const loadText = t("load", { load: duration(load * 60), capacity: duration(capacity * 60) });
-  const skills = technician.skills.map((s) => `${s.name} ${s.level}`).join(", ");
+  // Strongest skill first, in a fixed order: the API's order varies between loads, and the
+  // label (truncated to its first skills) must not change on every refresh.
+  const skills = [...technician.skills]
+    .sort((a, b) => b.level - a.level || a.name.localeCompare(b.name))
+    .map((s) => `${s.name} ${s.level}`)
+    .join(", ");
   const action = mayPlan
     ? `<button type="button" class="btn btn-link btn-sm p-0 ms-auto lh-1 text-body-secondary" data-action="unavailable" data-id="${esc(technician.id)}" title="${esc(t("mark_unavailable"))}" aria-label="${esc(t("mark_unavailable"))}"><i class="bi bi-person-x" aria-hidden="true"></i></button>`
     : "";

@@ -4,7 +4,13 @@
 
 import { addDays, config, dayLabel, jobName, loadBoard, subscribe, t, toast, wallClock, debounce } from "./common.js";
 
-const state = { date: config.date, span: config.days === 1 ? "day" : "week", by: "technician" };
+// A week opens for the whole branch: a column per technician and day is unreadable on a laptop
+// (seven technicians make 49 columns); a day opens with a column per technician.
+const state = {
+  date: config.date,
+  span: config.days === 1 ? "day" : "week",
+  by: config.days === 1 ? "technician" : "branch",
+};
 let calendar = null;
 
 /** The Monday of `day`'s week. */
