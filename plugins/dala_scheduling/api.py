@@ -24,6 +24,7 @@ from dala.tenancy.scoping import get_scoped
 from dala.work import job_access, jobs
 from dala.work.job_models import Job
 from dala_scheduling import board, pins
+from dala_scheduling.settings import travel_for
 
 MODULE = "dala_scheduling"
 
@@ -186,7 +187,7 @@ class BoardView(MethodView):
             branch,
             first,
             args["days"],
-            speed_kmh=float(settings["travel_speed_kmh"]),
+            travel=travel_for(settings),
             day_start=board.parse_day_start(settings["day_start"]),
         )
         data["first"] = data.pop("from")

@@ -28,7 +28,7 @@ from dala.tenancy.models import Branch
 from dala.work.job_models import Job, JobAssignment, JobStatus, Priority
 from dala.work.models import Customer, Site, Skill, Technician, TimeOff
 from dala_scheduling.models import Pin
-from dala_scheduling.planning.travel import HaversineTravel
+from dala_scheduling.planning.problem import TravelModel
 
 #: Statuses of work still to be planned: the queue offers these.
 QUEUE_STATUSES = (JobStatus.DRAFT, JobStatus.SCHEDULED)
@@ -279,7 +279,7 @@ def _travel(
     technicians: Sequence[Technician],
     jobs: Sequence[Job],
     sites: dict[uuid.UUID, dict[str, Any]],
-    model: HaversineTravel,
+    model: TravelModel,
     zone: ZoneInfo,
 ) -> list[dict[str, Any]]:
     """Legs between consecutive jobs of each technician's day, from home for the first."""
@@ -378,7 +378,7 @@ def board(
     first: date,
     days: int,
     *,
-    speed_kmh: float,
+    travel: TravelModel,
     day_start: time,
 ) -> dict[str, Any]:
     """Everything the dispatch board shows for ``days`` days of ``branch`` from ``first``."""
@@ -430,7 +430,6 @@ def board(
     )
     if window_end <= window_start:
         window_end = span.end
-    model = HaversineTravel(speed_kmh / 3.6)
     return {
         "branch": {"id": str(branch.id), "name": branch.name, "time_zone": branch.timezone},
         "from": first.isoformat(),
@@ -439,7 +438,7 @@ def board(
         "technicians": rows,
         "jobs": [_job_json(j, names, sites, skill_names, pinned) for j in planned],
         "queue": [_job_json(j, names, sites, skill_names, pinned) for j in queue],
-        "travel": _travel(technicians, planned, sites, model, zone),
+        "travel": _travel(technicians, planned, sites, travel, zone),
         "skills": [{"id": str(row.id), "name": row.name} for row in skill_rows],
         "statuses": [{"value": s.value, "label": str(label)} for s, label in STATUS_LABELS.items()],
         "priorities": [

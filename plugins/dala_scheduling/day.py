@@ -8,8 +8,9 @@ How the database becomes a :class:`Problem`:
 
 - **Technicians** active in the branch with working hours that weekday become
   resources. Their first interval starts the shift, their last ends it; a gap
-  between two intervals is a fixed :class:`Break` (earliest = latest start =
-  the gap's start, duration = its length), the lunch people agreed on.
+  between two intervals is a :class:`Break` of the gap's length that may start
+  up to an hour before or after the gap (inside the shift): the lunch people
+  agreed on, moved a little so a long job is not cut by it.
   Time off that covers the start or the end shortens the shift, time off in
   the middle is ``blocked``, time off covering the whole shift drops the
   technician for the day. Home coordinates are where the day starts and ends.
@@ -152,12 +153,26 @@ def _hours(
     return sorted(s for s in spans if s[1] > s[0])
 
 
+#: How far the planner may move a break from where the working hours put it: a job of
+#: four hours in a morning window would otherwise never fit a day with lunch at 13:00.
+BREAK_FLEX = 3600
+
+
+def _lunch(gap_start: int, gap_end: int, shift_start: int, shift_end: int) -> Break:
+    """The gap between two working intervals as a break of the same length, which may
+    start up to :data:`BREAK_FLEX` earlier or later, inside the shift."""
+    length = gap_end - gap_start
+    earliest = max(shift_start, gap_start - BREAK_FLEX)
+    latest = max(earliest, min(gap_start + BREAK_FLEX, shift_end - length))
+    return Break(earliest, latest, length)
+
+
 def _shift(
     spans: list[tuple[int, int]], time_off: Sequence[tuple[int, int]], not_before: int | None
 ) -> tuple[int, int, tuple[Break, ...], tuple[tuple[int, int], ...]] | None:
     """Shift start/end, breaks and blocked spans; None when nothing of the shift is left."""
     start, end = spans[0][0], spans[-1][1]
-    breaks = [Break(a_end, a_end, b_start - a_end) for (_, a_end), (b_start, _) in pairwise(spans)]
+    breaks = [_lunch(a_end, b_start, start, end) for (_, a_end), (b_start, _) in pairwise(spans)]
     blocked: list[tuple[int, int]] = []
     for off_start, off_end in sorted(time_off):
         if off_end <= start or off_start >= end:

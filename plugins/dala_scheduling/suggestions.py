@@ -40,7 +40,7 @@ from dala.work.job_models import Job
 from dala_scheduling.board import STATUS_LABELS
 from dala_scheduling.changes import apply_change, audit
 from dala_scheduling.day import PLANNABLE, Change, Day, build_day, day_origin
-from dala_scheduling.planning.problem import Priority, Problem, Resource, Route, Task
+from dala_scheduling.planning.problem import Priority, Problem, Resource, Route, Task, Visit
 from dala_scheduling.settings import branch_settings, travel_for
 
 PRIORITY_LABELS = {
@@ -319,6 +319,21 @@ def _bump_texts(day: Day, slot: _Slot) -> tuple[Bump, ...]:
     return tuple(out)
 
 
+def _free_span(resource: Resource, base: Route, trial: Route, visit: Visit) -> tuple[int, int]:
+    """The free time around the suggested visit: after the work, break or time off before
+    it, until the work or time off after it, or the latest a break after it may begin."""
+    taken = list(zip(trial.break_starts, (b.duration for b in resource.breaks), strict=False))
+    lows = [resource.shift_start]
+    lows += [v.end for v in base.visits if v.end <= visit.start]
+    lows += [start + length for start, length in taken if start + length <= visit.start]
+    lows += [end for _start, end in resource.blocked if end <= visit.start]
+    highs = [resource.shift_end]
+    highs += [v.start for v in base.visits if v.start >= visit.end]
+    highs += [b.latest_start for b in resource.breaks if b.latest_start >= visit.end]
+    highs += [start for start, _end in resource.blocked if start >= visit.end]
+    return max(lows), min(highs)
+
+
 def _suggestion(
     day: Day, job: Job, task: Task, trial: _Technician, slot: _Slot, skills: list[Reason]
 ) -> Suggestion:
@@ -326,13 +341,7 @@ def _suggestion(
     assert resource is not None
     visit = next(v for v in slot.route.visits if v.task_id == task.id)
     base = trial.evaluate(slot.kept)
-    before = [v for v in base.visits][: slot.position]
-    free_from = before[-1].end if before else resource.shift_start
-    after = [v for v in base.visits][slot.position :]
-    free_to = after[0].start if after else resource.shift_end
-    # A lunch break or time off ends the free span too.
-    pauses = [b.earliest_start for b in resource.breaks] + [a for a, _b in resource.blocked]
-    free_to = min([free_to, *(p for p in pauses if free_from <= p < free_to)])
+    free_from, free_to = _free_span(resource, base, slot.route, visit)
     load = sum(trial.fixed[t].duration for t in trial.route)
     pause = sum(b.duration for b in resource.breaks) + sum(b - a for a, b in resource.blocked)
     capacity = max(1, resource.shift_end - resource.shift_start - pause)

@@ -669,7 +669,7 @@ def test_a_sick_technicians_day_is_re_planned_on_the_board(
         shoot(page, shots, "plan-proposal-sick")
         _clear_toasts(page)
         page.get_by_test_id("plan-apply").click()
-        expect(page.get_by_test_id("toast").last).to_contain_text("Plan applied:")
+        expect(page.get_by_test_id("toast").last).to_contain_text("Plan applied.")
         expect(page.get_by_test_id("plan-modal")).to_be_hidden()
         expect(banner).to_have_count(0)
         assert _plan_run(app, world, proposed[0].id).status == PlanStatus.APPLIED

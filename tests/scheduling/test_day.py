@@ -68,7 +68,8 @@ def test_shifts_breaks_time_off_skills_windows_and_pins(
     assert built.absent[away["id"]] == "time_off"
     e = resources[expert["id"]]
     assert (e.shift_start, e.shift_end) == (9 * 3600, 18 * 3600)
-    assert e.breaks == (Break(13 * 3600, 13 * 3600, 3600),)
+    # Lunch at 13:00 for an hour, which the planner may move an hour either way.
+    assert e.breaks == (Break(12 * 3600, 14 * 3600, 3600),)
     assert e.start_location == (43.24, 76.9)
     assert resources[late["id"]].shift_start == 11 * 3600
     assert f"{hvac}:4" in e.skills and f"{hvac}:1" in e.skills
@@ -185,3 +186,13 @@ def test_a_job_pinned_at_the_start_of_the_shift_is_placed_at_its_time(
     assert placed == {pinned["id"], *(q["id"] for q in queued)}
     # Applied, the job keeps exactly its time and technician.
     assert all(c.job_id != uuid.UUID(pinned["id"]) for c in to_changes(built, found))
+
+
+def test_a_break_moves_within_an_hour_and_stays_inside_the_shift() -> None:
+    from dala_scheduling.day import _lunch
+
+    assert _lunch(13 * 3600, 14 * 3600, 9 * 3600, 18 * 3600) == Break(12 * 3600, 14 * 3600, 3600)
+    # A shift from 12:30: the break cannot start before it, nor end after the shift.
+    assert _lunch(13 * 3600, 14 * 3600, 12 * 3600 + 1800, 14 * 3600 + 1800) == Break(
+        12 * 3600 + 1800, 13 * 3600 + 1800, 3600
+    )

@@ -59,7 +59,8 @@ def test_suggestions_rank_who_fits_with_reasons_and_assign_checks_the_etag(
     assert best["start"] == at(day, 11, 30).strftime("%Y-%m-%dT%H:%M:%SZ")
     codes = {reason["code"]: reason["text"] for reason in best["reasons"]}
     assert codes["skill"] == "Has HVAC (level 4)"
-    assert codes["free"] == "Free 11:30\u201313:00"
+    # Free until the latest start of lunch (13:00 in the working hours, movable by an hour).
+    assert codes["free"] == "Free 11:30\u201314:00"
     assert codes["load"] == "Load 1.5 h of 8 h"
     assert codes["travel"] == f"0 min from job #{first['number']}"
     (unsuitable,) = r.json["unsuitable"]
