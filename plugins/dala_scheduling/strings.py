@@ -97,7 +97,7 @@ TEXTS: dict[str, Any] = {
     "review_plan": _l("Review the plan"),
     "close": _l("Close"),
     "trigger_manual": _l("planned by hand"),
-    "trigger_sick": _l("technician sick"),
+    "trigger_sick": _l("technician unavailable"),  # sick or away: the trigger "sick" covers both
     "trigger_overrun": _l("a job ran over"),
     "trigger_emergency": _l("emergency job"),
     "plan_applied_banner": _l("A plan was applied to the board."),

@@ -654,7 +654,7 @@ def test_a_sick_technicians_day_is_re_planned_on_the_board(
         _mark_sick(page, day, 1, shots, "unavailable-dialog-2")
         banner = page.get_by_test_id("plan-banner")
         expect(banner).to_have_text(
-            re.compile(r"A new plan was proposed \(technician sick\)\."), timeout=15_000
+            re.compile(r"A new plan was proposed \(technician unavailable\)\."), timeout=15_000
         )
         proposed = [r for r in _sick_runs(app, world, day) if r.status == PlanStatus.PROPOSED]
         assert len(proposed) == 1
