@@ -7,6 +7,7 @@ import { ALLOWED_HTML, buildBoard, jobTitle } from "./board-data.js";
 import {
   addDays,
   api,
+  axisFormat,
   config,
   debounce,
   esc,
@@ -163,6 +164,7 @@ function createTimeline(data) {
   timeline = new Timeline(document.getElementById("timeline"), items, groups, {
     // Times on the axis in the branch's zone, whatever the dispatcher's computer says.
     moment: (date) => moment(date).utcOffset(offset),
+    format: axisFormat,
     start: span.start,
     end: span.end,
     min: span.start,
@@ -225,6 +227,7 @@ export async function refresh() {
       min: span.start,
       max: span.end,
       moment: (date) => moment(date).utcOffset(offset),
+    format: axisFormat,
     });
     timeline.setWindow(span.start, span.end, { animation: false });
     draw();

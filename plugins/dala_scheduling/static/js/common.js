@@ -120,6 +120,37 @@ const dayFormat = new Intl.DateTimeFormat(locale, {
   month: "long",
 });
 
+const shortDayFormat = new Intl.DateTimeFormat(locale, {
+  timeZone: "UTC",
+  weekday: "short",
+  day: "numeric",
+});
+const monthFormat = new Intl.DateTimeFormat(locale, {
+  timeZone: "UTC",
+  month: "long",
+  year: "numeric",
+});
+
+/**
+ * The timeline's axis labels in the page's language (vis-timeline's own are English).
+ * `date` is the moment vis-timeline passes, already in the branch's zone; hours stay
+ * vis-timeline's 24-hour "HH:mm".
+ */
+export const axisFormat = {
+  majorLabels(date, scale) {
+    const day = new Date(`${date.format("YYYY-MM-DD")}T00:00:00Z`);
+    return ["millisecond", "second", "minute", "hour"].includes(scale)
+      ? dayFormat.format(day)
+      : monthFormat.format(day);
+  },
+  minorLabels(date, scale) {
+    if (scale === "day" || scale === "weekday") {
+      return shortDayFormat.format(new Date(`${date.format("YYYY-MM-DD")}T00:00:00Z`));
+    }
+    return date.format(scale === "minute" || scale === "hour" ? "HH:mm" : "D");
+  },
+};
+
 /** An instant (ISO text or Date) as the branch's hour and minute. */
 export function hhmm(when) {
   return when ? timeFormat.format(new Date(when)) : "";
