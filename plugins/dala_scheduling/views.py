@@ -48,9 +48,7 @@ class DayArgs(FlaskForm):
         csrf = False  # a GET address, bookmarkable
 
     date = DateField(_l("Day"), validators=[Optional()])
-    days = SelectField(
-        _l("Days"), choices=[("1", "1"), ("3", "3"), ("7", "7")], validators=[Optional()]
-    )
+    days = SelectField(_l("Days"), choices=["1", "3", "7"], validators=[Optional()])
 
 
 def _day_args() -> tuple[date | None, int | None]:
