@@ -122,35 +122,51 @@ def current_plan(day: Day) -> Plan:
     return schedule(day.problem, day.problem.current)
 
 
+def _route(day: Day, route: Route) -> dict[str, Any]:
+    return {
+        "technician_id": route.resource_id,
+        "jobs": [
+            {
+                "job_id": visit.task_id,
+                "number": day.jobs[visit.task_id].number,
+                "title": day.jobs[visit.task_id].title,
+                "start": day.moment(visit.start).isoformat(),
+                "end": day.moment(visit.end).isoformat(),
+                "travel_seconds": visit.travel,
+            }
+            for visit in route.visits
+            if visit.task_id in day.jobs
+        ],
+        "travel_seconds": route.travel,
+        "idle_seconds": route.idle,
+        "overtime_seconds": route.overtime,
+    }
+
+
+def _free(technician_id: str) -> dict[str, Any]:
+    """A technician at work that day whom the plan gives nothing: free for new jobs."""
+    return {
+        "technician_id": technician_id,
+        "jobs": [],
+        "travel_seconds": 0,
+        "idle_seconds": 0,
+        "overtime_seconds": 0,
+    }
+
+
 def proposal(day: Day, plan: Plan, current: Plan) -> dict[str, Any]:
-    """The plan as stored: routes, left-out jobs, totals, and the changes to apply."""
+    """The plan as stored: a route for every technician at work that day (an empty one
+    for those it leaves free), left-out jobs, totals, and the changes to apply."""
     changes = [c for c in to_changes(day, plan) if str(c.job_id) not in day.pinned]
+    planned = {route.resource_id for route in plan.routes}
+    free = [r.id for r in day.problem.resources if r.id not in planned]
     return {
         "computed_at": utcnow().isoformat(),
         "time_zone": day.branch.timezone,
         "engine": plan.engine,
         "seconds": round(plan.seconds, 3),
-        "routes": [
-            {
-                "technician_id": route.resource_id,
-                "jobs": [
-                    {
-                        "job_id": visit.task_id,
-                        "number": day.jobs[visit.task_id].number,
-                        "title": day.jobs[visit.task_id].title,
-                        "start": day.moment(visit.start).isoformat(),
-                        "end": day.moment(visit.end).isoformat(),
-                        "travel_seconds": visit.travel,
-                    }
-                    for visit in route.visits
-                    if visit.task_id in day.jobs
-                ],
-                "travel_seconds": route.travel,
-                "idle_seconds": route.idle,
-                "overtime_seconds": route.overtime,
-            }
-            for route in plan.routes
-        ],
+        # Those the plan leaves free come last, with no jobs: who can take more work.
+        "routes": [_route(day, route) for route in plan.routes] + [_free(t) for t in free],
         "unassigned": [
             {
                 "job_id": left.task_id,

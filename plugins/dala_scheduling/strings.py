@@ -110,6 +110,7 @@ TEXTS: dict[str, Any] = {
     "current": _l("Current"),
     "placed": _l("Jobs placed"),
     "unassigned_reasons": _l("Left unassigned"),
+    "plan_free": _l("No jobs: free for more work"),
     "skipped": _l("Skipped"),
     # map
     "home_base": _l("Home base of %(name)s"),

@@ -190,6 +190,46 @@ def test_plan_the_day_proposes_and_apply_skips_changed_pinned_and_under_way_jobs
     )
 
 
+def test_the_proposal_lists_every_technician_at_work_those_left_free_with_no_jobs(
+    client: FlaskClient, world: World
+) -> None:
+    t = world.a
+    day = next_weekday()
+    busy = technician(client, t, "technician")
+    free = technician(client, t, "dispatcher")
+    away = technician(client, t, "viewer")
+    body = {
+        "starts_at": at(day, 0).isoformat(),
+        "ends_at": at(day + timedelta(days=1), 0).isoformat(),
+    }
+    r = call(client, "POST", f"{API}/technicians/{away['id']}/time-off", t["owner"], json=body)
+    assert r.status_code == 201, r.json
+    pinned = job(client, t, start=at(day, 10), technician_id=busy["id"])
+    assert call(client, "POST", f"{S}/jobs/{pinned['id']}/pin", t["owner"]).status_code in (
+        200,
+        201,
+    )
+
+    proposal = _plan(client, world, day)["proposal"]
+    routes = {r["technician_id"]: r for r in proposal["routes"]}
+    assert set(routes) == {busy["id"], free["id"]}  # the one away that day is not at work
+    assert [v["job_id"] for v in routes[busy["id"]]["jobs"]] == [pinned["id"]]
+    assert routes[free["id"]] | {"name": None} == {
+        "technician_id": free["id"],
+        "name": None,
+        "jobs": [],
+        "travel_seconds": 0,
+        "idle_seconds": 0,
+        "overtime_seconds": 0,
+    }
+    assert routes[free["id"]]["name"] == "Dispatcher"
+    # The free technician's row adds nothing: the totals are the rows' sums.
+    proposed = proposal["totals"]["proposed"]
+    assert proposed["placed"] == sum(len(r["jobs"]) for r in proposal["routes"]) == 1
+    for key in ("travel_seconds", "idle_seconds", "overtime_seconds"):
+        assert proposed[key] == sum(r[key] for r in proposal["routes"])
+
+
 @pytest.mark.parametrize("policy", ["propose", "apply"])
 def test_a_sick_technician_re_plans_the_day_by_the_branch_policy(
     client: FlaskClient, world: World, policy: str

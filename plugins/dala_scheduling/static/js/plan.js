@@ -1,7 +1,8 @@
 // Planning the day: "Plan the day" starts a plan run, its progress shows until a proposal is
-// ready (per technician jobs, travel, idle and overtime; what stays unassigned and why; totals
-// against the current plan), then Apply or Discard. "Mark unavailable" on a technician's row
-// records time off, which re-plans the day; a proposal made that way arrives as a banner.
+// ready (for every technician at work that day, those it leaves free too: jobs, travel, idle
+// and overtime; what stays unassigned and why; totals against the current plan), then Apply
+// or Discard. "Mark unavailable" on a technician's row records time off, which re-plans the
+// day; a proposal made that way arrives as a banner.
 
 import { api, config, duration, esc, failure, fromWallClock, hhmm, t, toast, wallClock } from "./common.js";
 
@@ -46,8 +47,10 @@ function renderProposal(plan) {
       const jobs = route.jobs
         .map((j) => `<div class="text-nowrap">${esc(hhmm(j.start))} <b>#${esc(j.number)}</b> ${esc(j.title)}</div>`)
         .join("");
+      const free = `<span class="text-body-secondary fst-italic">${esc(t("plan_free"))}</span>`;
       return (
-        `<tr data-testid="plan-route"><th scope="row" class="fw-medium">${esc(route.name)}</th><td class="small">${jobs || "\u2014"}</td>` +
+        `<tr data-testid="plan-route" data-free="${route.jobs.length ? "false" : "true"}">` +
+        `<th scope="row" class="fw-medium">${esc(route.name)}</th><td class="small">${jobs || free}</td>` +
         `<td>${esc(duration(route.travel_seconds))}</td><td>${esc(duration(route.idle_seconds))}</td>` +
         `<td class="${route.overtime_seconds ? "text-danger" : ""}">${esc(duration(route.overtime_seconds))}</td></tr>`
       );
