@@ -15,7 +15,11 @@ a module imported at start-up (a plug-in's ``tasks.py``)::
 
 Every running ``dala worker`` enqueues it when the schedule says so; a run
 waiting longer than ``expires`` seconds (default: a minute) is dropped, so a busy
-worker does not pile them up.
+worker does not pile them up. With several workers the copies would run side by
+side: an ``exclusive`` task (the default) takes a lock in the task storage that
+every worker shares (Huey's ``lock_task``), and a copy that finds it taken is
+skipped, not queued again. A worker killed in the middle leaves the lock behind;
+the next ``dala worker`` to start clears it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ Schedule = Callable[[datetime], bool]
 
 _DEFINITIONS: dict[str, PeriodicTask] = {}
 
+#: What an exclusive periodic task answers when another worker is running it.
+SKIPPED: dict[str, Any] = {"skipped": "running in another worker"}
+
 
 @dataclass(frozen=True)
 class PeriodicTask:
@@ -40,20 +47,24 @@ class PeriodicTask:
     name: str
     schedule: Schedule
     options: dict[str, Any]
+    exclusive: bool = True
 
 
 def periodic_task(
-    schedule: Schedule, *, name: str | None = None, **options: Any
+    schedule: Schedule, *, name: str | None = None, exclusive: bool = True, **options: Any
 ) -> Callable[[Callable[[], Any]], PeriodicTask]:
     """Decorator: run ``func`` (no arguments) whenever ``schedule`` (a Huey ``crontab``)
-    says so, in an app context of its own and no company's scope."""
+    says so, in an app context of its own and no company's scope; ``exclusive``: one
+    run at a time across all workers, a copy due meanwhile is skipped."""
 
     def define(fn: Callable[[], Any]) -> PeriodicTask:
         task_name = name or f"{fn.__module__}.{fn.__qualname__}"
         existing = _DEFINITIONS.get(task_name)
         if existing is not None and existing.func is not fn:
             raise ConfigurationError(f"two periodic tasks are named {task_name!r}")
-        definition = PeriodicTask(fn, task_name, schedule, {"expires": 60, **options})
+        definition = PeriodicTask(
+            fn, task_name, schedule, {"expires": 60, **options}, exclusive=exclusive
+        )
         _DEFINITIONS[task_name] = definition
         return definition
 

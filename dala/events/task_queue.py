@@ -12,6 +12,7 @@ all of them before its consumer starts.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,8 +23,10 @@ from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
 from huey.consumer import Consumer
+from huey.exceptions import TaskLockedException
 
 from dala.errors import ConfigurationError
+from dala.events.periodic import SKIPPED, periodic_definitions
 from dala.events.task_status import (
     MemoryStatusStore,
     RedisStatusStore,
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
     from dala.events.tasks import TenantTask
 
 _EXTENSION = "dala.tasks"
+
+logger = logging.getLogger(__name__)
 
 
 def _sqlite_path(url: str) -> str:
@@ -113,10 +118,13 @@ class TaskQueue:
 
     def _register_periodic(self, definition: PeriodicTask) -> TaskWrapper:
         app = self.app
+        huey = self.huey
 
         def run() -> Any:
-            with app.app_context():
-                return definition.func()
+            if not definition.exclusive:
+                with app.app_context():
+                    return definition.func()
+            return _run_alone(huey, definition, app)
 
         wrapper: TaskWrapper = self.huey.periodic_task(
             definition.schedule, name=definition.name, **definition.options
@@ -128,11 +136,32 @@ class TaskQueue:
         starting its periodic tasks on schedule."""
         self.register_all()
         self.register_periodic()
+        # A lock still held now was left by a worker that died mid-run (none is running
+        # here yet); another worker's run in progress may lose its lock and run twice once.
+        stale = self.huey.flush_locks(*(d.name for d in periodic_definitions() if d.exclusive))
+        if stale:
+            logger.warning("cleared periodic task locks left behind: %s", ", ".join(sorted(stale)))
         # An idle worker looks at SQLite storage at least once a second (Redis blocks instead).
         consumer: Consumer = self.huey.create_consumer(
             workers=workers, worker_type="thread", max_delay=1.0
         )
         return consumer
+
+
+def _run_alone(huey: Huey, definition: PeriodicTask, app: Flask) -> Any:
+    """Run ``definition`` unless another worker is running it (then skip, never wait or
+    retry: the next run is due on schedule anyway)."""
+    lock = huey.lock_task(definition.name)
+    try:
+        lock.acquire()
+    except TaskLockedException:
+        logger.info("periodic task %s skipped: running in another worker", definition.name)
+        return SKIPPED
+    try:
+        with app.app_context():
+            return definition.func()
+    finally:
+        lock.release()
 
 
 def _backend(cfg: Mapping[str, Any]) -> tuple[Huey, StatusStore]:
