@@ -227,8 +227,10 @@ def test_stream_of_a_branch_without_job_read_is_403_and_another_companys_404(
     # The dispatcher reads jobs in the main branch only; the technician works jobs, reads none.
     other = call(client, "GET", f"{API}/live?branch={world.a.other}", world.a["dispatcher"])
     assert other.status_code == 403, other.json
-    tech = call(client, "GET", f"{API}/live?timeout=0", world.a["technician"])
+    tech = call(client, "GET", f"{API}/live?branch={world.a.main}", world.a["technician"])
     assert tech.status_code == 403, tech.json
+    viewer = call(client, "GET", f"{API}/live?mine=true&timeout=0", world.a["viewer"])
+    assert viewer.status_code == 200, viewer.json  # reads jobs; works none: hears nothing
     foreign = call(client, "GET", f"{API}/live?branch={world.b.main}", world.a["owner"])
     assert foreign.status_code == 404, foreign.json
     unknown = call(client, "GET", f"{API}/live?branch={uuid.uuid4()}", world.a["owner"])
@@ -281,3 +283,73 @@ def test_every_change_of_a_job_is_announced_moves_in_both_branches(
         assert data(message)["fields"] == ["branch_id"]
         assert data(message)["branch_id"] == str(t.other)
         assert data(message)["from_branch_id"] == str(t.main)
+
+
+# --- a technician's stream: their own work only ----------------------------------------------
+
+
+def _stream(client: FlaskClient, person: Any, query: str, after: int) -> list[dict[str, Any]]:
+    url = f"{API}/live?timeout=0{query}"
+    r = call(client, "GET", url, person, headers={"Last-Event-ID": str(after)})
+    assert r.status_code == 200, r.json
+    return [{"event": e["event"], **json.loads(e["data"])} for e in stream_events(r.text)]
+
+
+def test_a_technicians_stream_carries_their_jobs_and_plans_naming_them_only(
+    app: Flask, client: FlaskClient, world: World, a_stream: Subscription
+) -> None:
+    t = world.a
+    me = work.technician(client, t, "technician")["id"]
+    # A branch administrator who also works jobs (job:work), and reads the whole branch.
+    colleague = work.technician(client, t, "branch_admin")["id"]
+    broker = live.broker(app)
+    broker.publish(t.tenant_id, t.main, "test.mark", {})
+    start = next(m for m in received(a_stream, 3) if m.kind == "test.mark").id
+
+    mine = work.scheduled_job(client, t, "technician")
+    theirs = work.scheduled_job(client, t, "branch_admin")
+    handed_over = work.scheduled_job(client, t, "technician")
+    url = f"{API}/jobs/{handed_over['id']}"
+    r = call(client, "PATCH", url, t["owner"], json={"technician_ids": [colleague]})
+    assert r.status_code == 200, r.json
+    later = {"scheduled_start": "2030-01-02T10:00:00Z"}
+    assert call(client, "PATCH", url, t["owner"], json=later).status_code == 200
+    for name, who in (("for me", [me, colleague]), ("not for me", [colleague])):
+        broker.publish(
+            t.tenant_id, t.main, "plan.applied", {"plan_id": name, "technician_ids": who}
+        )
+    for who in (me, colleague):
+        data = {"technician_id": who, "what": "time_off_added"}
+        broker.publish(t.tenant_id, t.other, "technician.changed", data)
+    received(a_stream, 4 * 3 + 1 + 1 + 2 + 2)  # three jobs made, handed over, moved; the rest
+
+    events = _stream(client, t["technician"], "", start)
+    about = [
+        (e["event"], e.get("job_id") or e.get("plan_id") or e["technician_id"]) for e in events
+    ]
+    # Their jobs are read as the stream opens (the replay included), then followed.
+    assert about == [
+        *[("job.changed", mine["id"])] * 4,
+        *[("job.changed", handed_over["id"])] * 2,  # given to them, and taken away; not moved
+        ("plan.applied", "for me"),
+        ("technician.changed", me),  # in the other branch: their own work comes from any
+    ]
+    assert [e["what"] for e in events[4:6]] == ["assigned", "assigned"]
+    assert [e["technician_ids"] for e in events[4:6]] == [[me], [colleague]]
+    assert theirs["id"] not in json.dumps(events)
+
+    # Someone who reads the whole branch hears it all, unless they ask for their own work.
+    whole = _stream(client, t["branch_admin"], "", start)
+    assert {e.get("job_id") for e in whole} >= {mine["id"], theirs["id"], handed_over["id"]}
+    own = _stream(client, t["branch_admin"], "&mine=true", start)
+    assert {e["job_id"] for e in own if "job_id" in e} == {theirs["id"], handed_over["id"]}
+    assert [e["plan_id"] for e in own if e["event"] == "plan.applied"] == ["for me", "not for me"]
+
+
+def test_asking_for_own_work_and_a_branch_at_once_is_refused(
+    client: FlaskClient, world: World
+) -> None:
+    url = f"{API}/live?mine=true&branch={world.a.main}&timeout=0"
+    r = call(client, "GET", url, world.a["dispatcher"])
+    assert r.status_code == 422, r.json
+    assert "mine" in r.json["errors"]["query"]
