@@ -122,6 +122,7 @@ class BoardTimeOffSchema(BoardSpanSchema):
 
 class BoardTechnicianSchema(ma.Schema):
     id = ma.fields.String()
+    user_id = ma.fields.String(metadata={"description": "Their user (as in sync conflicts)"})
     name = ma.fields.String()
     skills = ma.fields.List(ma.fields.Nested(BoardTechnicianSkillSchema))
     home = ma.fields.Nested(BoardLatLonSchema, allow_none=True)

@@ -350,6 +350,7 @@ def _technician_json(
     )
     return {
         "id": str(technician.id),
+        "user_id": str(technician.user_id),
         "name": technician.user.name,
         "skills": [
             {"id": str(s.skill_id), "name": skill_names.get(s.skill_id), "level": s.level}

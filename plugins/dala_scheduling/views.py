@@ -77,6 +77,9 @@ def _page(template: str, default_days: int, **extra: Any) -> ResponseReturnValue
         # Controls the user may not use are left out of the page (the API checks again).
         "may_plan": can("schedule:plan", branch.id),
         "may_optimise": can("schedule:optimise", branch.id),
+        # Deciding a sync conflict is planning the job (POST /sync/conflicts/{id}/resolve).
+        "may_resolve": can("job:update", branch.id),
+        "sync_api": "/api/v1/sync",
         **extra,
     }
     return render_template(template, config=config, strings=texts(), tabs=TABS)

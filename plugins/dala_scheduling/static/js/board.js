@@ -21,6 +21,7 @@ import {
   toast,
   zoneOffset,
 } from "./common.js";
+import { cancelledWithConflicts, conflictJobs, renderConflictMenu } from "./conflicts.js";
 import { initJobPanel, openJobPanel } from "./job-panel.js";
 import { dropBanner, initPlanning, showProposedPlan } from "./plan.js";
 
@@ -37,6 +38,8 @@ const state = {
   data: null,
   filters: { skill: "", status: "" },
   generation: 0,
+  // Cancelled jobs of the shown days with an open conflict (the board itself leaves them out).
+  offBoard: [],
 };
 
 const groups = new DataSet();
@@ -50,11 +53,21 @@ let rows = { order: [], items: new Map(), shown: new Set() };
 /** Every job of the loaded board, planned or queued, by id. */
 export function jobById(id) {
   if (!state.data) return null;
-  return state.data.jobs.find((j) => j.id === id) ?? state.data.queue.find((j) => j.id === id) ?? null;
+  return (
+    state.data.jobs.find((j) => j.id === id) ??
+    state.data.queue.find((j) => j.id === id) ??
+    state.offBoard.find((j) => j.id === id) ??
+    null
+  );
 }
 
 export function technicianById(id) {
   return state.data?.technicians.find((tech) => tech.id === id) ?? null;
+}
+
+/** The board's technician whose user is `userId` (sync conflicts name users). */
+export function technicianByUser(userId) {
+  return state.data?.technicians.find((tech) => tech.user_id === userId) ?? null;
 }
 
 export function currentDay() {
@@ -208,7 +221,10 @@ function createTimeline(data) {
 /** Load the board for the current day(s) and redraw it; older answers are dropped. */
 export async function refresh() {
   const generation = ++state.generation;
-  const answer = await loadBoard(state.date, state.days);
+  const [answer, offBoard] = await Promise.all([
+    loadBoard(state.date, state.days),
+    cancelledWithConflicts(state.date, state.days),
+  ]);
   if (generation !== state.generation) return;
   document.getElementById("board-loading").classList.add("d-none");
   if (answer.status !== 200) {
@@ -216,6 +232,8 @@ export async function refresh() {
     return;
   }
   state.data = answer.body;
+  state.offBoard = offBoard;
+  renderConflictMenu(conflictJobs(state.data, offBoard), openJobPanel);
   fillFilters(state.data);
   if (!timeline) {
     draw();
@@ -359,7 +377,7 @@ function initLive() {
 function start() {
   initToolbar();
   initQueue();
-  initJobPanel({ jobById, technicianById, currentDay, refresh });
+  initJobPanel({ jobById, technicianById, technicianByUser, currentDay, refresh });
   initPlanning({ technicianById, currentDay, refresh });
   refresh();
   initLive();

@@ -156,6 +156,20 @@ export function hhmm(when) {
   return when ? timeFormat.format(new Date(when)) : "";
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat(locale, {
+  timeZone: config.branch.time_zone,
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** An instant (ISO text or Date) as the branch's day and time: "Tue, 14 Jul, 14:05". */
+export function dateTime(when) {
+  return when ? dateTimeFormat.format(new Date(when)) : "";
+}
+
 /** A calendar day ("YYYY-MM-DD") in words. */
 export function dayLabel(day) {
   return dayFormat.format(new Date(`${day}T00:00:00Z`));

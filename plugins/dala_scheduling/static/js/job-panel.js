@@ -1,7 +1,9 @@
-// The job panel (an offcanvas): the job's details, pin/unpin, and the suggested technicians
-// with their reasons; one click assigns, an emergency that bumps other work asks first.
+// The job panel (an offcanvas): the job's details, its open sync conflicts, pin/unpin, and the
+// suggested technicians with their reasons; one click assigns, an emergency that bumps other
+// work asks first.
 
 import { api, config, esc, failure, hhmm, jobName, t, toast } from "./common.js";
+import { renderJobConflicts } from "./conflicts.js";
 
 let board = null;
 let openId = null;
@@ -150,6 +152,24 @@ async function togglePin() {
   if (fresh) renderDetails(fresh);
 }
 
+function showConflicts(job) {
+  renderJobConflicts(job, document.getElementById("job-conflicts"), {
+    technicianName: (userId) => board.technicianByUser(userId)?.name ?? null,
+    isCurrent: () => openId === job.id,
+    after: async () => {
+      await board.refresh();
+      const fresh = board.jobById(job.id);
+      if (openId !== job.id) return;
+      if (fresh) {
+        renderDetails(fresh);
+        showConflicts(fresh);
+      } else {
+        document.getElementById("job-conflicts").innerHTML = "";
+      }
+    },
+  });
+}
+
 /** Show the panel for the job `jobId` of the loaded board. */
 export function openJobPanel(jobId) {
   const job = board.jobById(jobId);
@@ -157,8 +177,15 @@ export function openJobPanel(jobId) {
   openId = jobId;
   document.getElementById("job-panel-title").textContent = jobName(job);
   renderDetails(job);
+  showConflicts(job);
   window.bootstrap.Offcanvas.getOrCreateInstance(document.getElementById("job-panel")).show();
-  loadSuggestions(job);
+  if (job.status === "cancelled") {
+    // Nobody is suggested for cancelled work (it is here for its conflict).
+    document.getElementById("job-suggestions").innerHTML =
+      `<p class="small text-body-secondary">${esc(t("suggestions_none"))}</p>`;
+  } else {
+    loadSuggestions(job);
+  }
 }
 
 export function initJobPanel(boardApi) {
