@@ -84,7 +84,6 @@ TEXTS: dict[str, Any] = {
     "open_job": _l("Open the job"),
     # sync conflicts: the office changed a job while a technician worked it offline
     "conflicts_badge": _l("Conflicts (%(n)s)"),
-    "conflicts_none": _l("No open conflicts on these days."),
     "conflicts_title": _l("Conflicts from the field"),
     "conflicts_loading": _l("Loading the conflicts…"),
     "conflicts_failed": _l("The conflicts could not be loaded."),
