@@ -147,6 +147,7 @@ TEXTS: dict[str, Any] = {
     "sync_failed": _l("Sync failed"),
     "sync_now": _l("Sync now"),
     "all_synced": _l("All synced · %(time)s"),
+    "office_changed": _l("Your day was changed by the office."),
     "title_problems": _l("Sync problems"),
     "problems_intro": _l(
         "The office could not take these changes. Nothing you entered is lost: it is kept "
@@ -190,6 +191,13 @@ def _plurals(n: int) -> dict[str, str]:
             "%(count)s changes have not reached the office yet. Signing out deletes them.",
             n,
             count="{n}",
+        ),
+        "office_added": ngettext("New job: %(jobs)s", "New jobs: %(jobs)s", n, jobs="{jobs}"),
+        "office_removed": ngettext(
+            "Taken off your list: job %(jobs)s",
+            "Taken off your list: jobs %(jobs)s",
+            n,
+            jobs="{jobs}",
         ),
         "signout_confirm": ngettext(
             "%(count)s change has not reached the office yet and will be lost. Sign out anyway?",

@@ -1,6 +1,6 @@
 // When to sync: at start, when the connection returns, every minute while online, on
-// pull-to-refresh and after each action; after a failure again with growing pauses.
-// Keeps the state the indicator shows.
+// pull-to-refresh, after each action and when the office changed the technician's work
+// (live.js); after a failure again with growing pauses. Keeps the state the indicator shows.
 import { getMeta, pendingCount, setMeta } from "./db.js";
 import { RequestError, RetryError, announce, syncOnce } from "./sync.js";
 
@@ -9,11 +9,19 @@ const MAX_PAUSE = 30_000;
 
 const state = { syncing: false, error: null, failures: 0 };
 const listeners = new Set();
+const officeListeners = new Set();
 let again = false;
 let timer = null;
+// The office changed something: the next round to start tells what its pull brought.
+let officeNews = false;
 
 export function onState(listener) {
   listeners.add(listener);
+}
+
+// `listener({added, removed})` after a round that fetched the office's changes.
+export function onOfficeChange(listener) {
+  officeListeners.add(listener);
 }
 
 export async function syncState() {
@@ -36,7 +44,8 @@ function later(delay) {
   timer = setTimeout(() => requestSync(), delay);
 }
 
-export async function requestSync() {
+export async function requestSync({ office = false } = {}) {
+  officeNews ||= office;
   if (state.syncing) {
     again = true; // an action during a round: one more round after it
     return;
@@ -49,8 +58,12 @@ export async function requestSync() {
   state.syncing = true;
   tell();
   let pause = EVERY;
+  const news = officeNews;
+  officeNews = false;
+  let pulled = null;
+  let outcome = null;
   try {
-    const outcome = await syncOnce();
+    outcome = await syncOnce(news ? { onPulled: (what) => (pulled = what) } : {});
     state.error = null;
     state.failures = 0;
     if (outcome === "signed-out") again = false;
@@ -67,7 +80,9 @@ export async function requestSync() {
   } finally {
     state.syncing = false;
   }
+  if (news && outcome === null) officeNews = true; // the round failed: the next one tells
   tell();
+  if (pulled) officeListeners.forEach((listener) => listener(pulled));
   if (again) {
     again = false;
     return requestSync();

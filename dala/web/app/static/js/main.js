@@ -6,7 +6,9 @@ import { html, icon, render, rerender } from "./dom.js";
 import { onMove, watchPosition } from "./geo.js";
 import { BAR_BUTTON, COLUMN, revealed } from "./ui.js";
 import { dateLong, setLanguage, t, time, tn } from "./i18n.js";
-import { afterAction, onState, refreshState, requestSync, startLoop, syncState } from "./loop.js";
+import { afterAction, onOfficeChange, onState, refreshState, requestSync, startLoop, syncState } from "./loop.js";
+import { followOffice, stopFollowing } from "./live.js";
+import { officeChanged } from "./notice.js";
 import { blobRecord, downscale } from "./media.js";
 import { act, uuid } from "./mutations.js";
 import { NEXT_STEP } from "./status.js";
@@ -184,6 +186,7 @@ const clicks = {
   async "sign-out"(button) {
     const pending = Number(button.dataset.pending || 0);
     if (pending && !confirm(tn("signout_confirm", pending))) return;
+    stopFollowing();
     await signOut();
     session = null;
     location.hash = "#/";
@@ -320,6 +323,7 @@ function listen() {
 }
 
 async function signedOut() {
+  stopFollowing();
   session = null;
   await show();
 }
@@ -339,12 +343,14 @@ async function start() {
       if (!(await storedSession()) && session) await signedOut();
       else if (!state.syncing && route().path !== "/me") await show({ again: true });
     });
+    onOfficeChange(officeChanged);
     startLoop();
     watchPosition();
     onMove(() => route().path === "/" && show({ again: true }));
   } else {
     requestSync();
   }
+  followOffice(() => requestSync({ office: true }));
 }
 
 function registerWorker() {

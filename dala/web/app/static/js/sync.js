@@ -217,8 +217,18 @@ async function pullPage(session, auth) {
 
 const MAX_PAGES = 100; // a server that always says "more" must not keep the phone busy
 
-async function pull(session, auth) {
+async function heldNumbers() {
+  return new Map((await (await database()).getAll("jobs")).map((job) => [job.id, job.number]));
+}
+
+// With `onPulled`, it hears which job numbers came onto the phone and which left it.
+async function pull(session, auth, onPulled) {
+  const before = onPulled && (await heldNumbers());
   for (let page = 0; page < MAX_PAGES && (await pullPage(session, auth)); page += 1);
+  if (!onPulled) return;
+  const after = await heldNumbers();
+  const gone = (one, other) => [...one].filter(([id]) => !other.has(id)).map(([, number]) => number);
+  onPulled({ added: gone(after, before), removed: gone(before, after) });
 }
 
 // --- a round -----------------------------------------------------------------------------
@@ -232,9 +242,10 @@ async function signedOutBy(error, session) {
 }
 
 // Runs one round; resolves to "done", "signed-out" (401: signed out, local data wiped if
-// the token was revoked, kept if it expired), "no-session".
+// the token was revoked, kept if it expired), "no-session". `onPulled` hears what the pull
+// added to and removed from the phone's jobs ({added, removed}: job numbers).
 // Throws RetryError (try again later) or RequestError (the server refused the request).
-export async function syncOnce() {
+export async function syncOnce({ onPulled } = {}) {
   const run = async () => {
     const found = await credentials();
     if (!found) return "no-session";
@@ -242,7 +253,7 @@ export async function syncOnce() {
     try {
       await uploadBlobs(auth);
       await push(session, auth);
-      await pull(session, auth);
+      await pull(session, auth, onPulled);
     } catch (error) {
       if (error instanceof AuthError) {
         await signedOutBy(error, session);
