@@ -138,6 +138,8 @@ def test_a_dispatcher_keeps_the_technicians_offline_work_from_the_board(
             "Completed the job",
         ):
             expect(conflict).to_contain_text(text)
+        # The panel slides in: shoot it once Bootstrap's transition is over.
+        expect(page.locator("#job-panel.show:not(.showing)")).to_have_count(1)
         shoot(page, shots, "board-conflict-panel")
 
         page.get_by_test_id("keep-technician").click()
