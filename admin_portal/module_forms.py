@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from dala.modules.enablement import Resolved
@@ -93,7 +94,8 @@ def _value_field(setting: Setting) -> Field:
             checks.append(_range(setting))
         return IntegerField(validators=checks, **common)
     if setting.kind == "choice":
-        return SelectField(choices=setting.labelled_choices(), validators=[first], **common)
+        choices = [SelectChoice(value, label) for value, label in setting.labelled_choices()]
+        return SelectField(choices=choices, validators=[first], **common)
     return StringField(
         validators=[
             first,
