@@ -162,3 +162,11 @@ def check_secret_key(settings: Mapping[str, Any]) -> None:
             "DALA_SECRET_KEY is missing or insecure: set it to a random value of at least "
             "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
         )
+
+
+def sqlite_file(url: str, setting: str) -> str:
+    """The file of an ``sqlite:///path`` URL given for ``setting`` (tasks, live updates)."""
+    path = url.removeprefix("sqlite:///")
+    if not path or path == url:
+        raise ConfigurationError(f"DALA_{setting}: not an sqlite:///path URL: {url!r}")
+    return path

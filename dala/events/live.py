@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from dala.config import sqlite_file
 from dala.db import on_commit
 from dala.errors import ConfigurationError
 
@@ -228,7 +229,7 @@ def _transport(url: str) -> Transport:
     if scheme == "memory":
         return t.MemoryTransport()
     if scheme == "sqlite":
-        return t.SqliteTransport(t.sqlite_path(url))
+        return t.SqliteTransport(sqlite_file(url, "LIVE_URL"))
     if scheme in ("redis", "rediss"):
         return t.RedisTransport(url)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import redis
 
-from dala.errors import ConfigurationError
 from dala.events.live import Hub, LiveMessage
 
 log = logging.getLogger(__name__)
@@ -41,13 +40,6 @@ class MemoryTransport:
 
     def close(self) -> None:
         self._hub = None
-
-
-def sqlite_path(url: str) -> str:
-    path = url.removeprefix("sqlite:///")
-    if not path or path == url:
-        raise ConfigurationError(f"DALA_LIVE_URL: not an sqlite:///path URL: {url!r}")
-    return path
 
 
 class SqliteTransport:

@@ -25,6 +25,7 @@ from huey.api import Task, TaskWrapper
 from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 
+from dala.config import sqlite_file
 from dala.errors import ConfigurationError
 from dala.events.periodic import SKIPPED, periodic_definitions
 from dala.events.task_status import (
@@ -41,13 +42,6 @@ if TYPE_CHECKING:
 _EXTENSION = "dala.tasks"
 
 logger = logging.getLogger(__name__)
-
-
-def _sqlite_path(url: str) -> str:
-    path = url.removeprefix("sqlite:///")
-    if not path or path == url:
-        raise ConfigurationError(f"DALA_TASKS_URL: not an sqlite:///path URL: {url!r}")
-    return path
 
 
 class TaskQueue:
@@ -175,7 +169,7 @@ def _backend(cfg: Mapping[str, Any]) -> tuple[Huey, StatusStore]:
     if scheme in ("redis", "rediss"):
         return RedisHuey(name, url=url, results=False), RedisStatusStore(url, name, ttl)
     if scheme == "sqlite":
-        path = _sqlite_path(url)
+        path = sqlite_file(url, "TASKS_URL")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=path, results=False), SqliteStatusStore(path, ttl)
     if scheme == "memory":
