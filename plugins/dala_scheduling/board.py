@@ -19,13 +19,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import case, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dala.api.etag import etag_of
 from dala.tenancy.models import Branch
 from dala.work.job_models import Job, JobAssignment, JobStatus, Priority
+from dala.work.labels import JOB_STATUS_LABELS
 from dala.work.models import Customer, Site, Skill, Technician, TimeOff
 from dala_scheduling.models import Pin
 from dala_scheduling.planning.problem import TravelModel
@@ -36,16 +36,6 @@ QUEUE_STATUSES = (JobStatus.DRAFT, JobStatus.SCHEDULED)
 QUEUE_LIMIT = 500
 DEFAULT_DAY_START = time(8, 0)
 
-STATUS_LABELS = {
-    JobStatus.DRAFT: _l("Draft"),
-    JobStatus.SCHEDULED: _l("Scheduled"),
-    JobStatus.DISPATCHED: _l("Dispatched"),
-    JobStatus.EN_ROUTE: _l("On the way"),
-    JobStatus.ON_SITE: _l("On site"),
-    JobStatus.COMPLETED: _l("Completed"),
-    JobStatus.ON_HOLD: _l("On hold"),
-    JobStatus.CANCELLED: lazy_pgettext("job status", "Cancelled"),
-}
 PRIORITY_LABELS = {
     Priority.LOW: _l("Low"),
     Priority.NORMAL: _l("Normal"),
@@ -441,7 +431,9 @@ def board(
         "queue": [_job_json(j, names, sites, skill_names, pinned) for j in queue],
         "travel": _travel(technicians, planned, sites, travel, zone),
         "skills": [{"id": str(row.id), "name": row.name} for row in skill_rows],
-        "statuses": [{"value": s.value, "label": str(label)} for s, label in STATUS_LABELS.items()],
+        "statuses": [
+            {"value": s.value, "label": str(label)} for s, label in JOB_STATUS_LABELS.items()
+        ],
         "priorities": [
             {"value": p.value, "label": str(label)} for p, label in PRIORITY_LABELS.items()
         ],

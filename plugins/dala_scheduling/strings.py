@@ -10,18 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+
+from dala.work.labels import status_texts
 
 TEXTS: dict[str, Any] = {
     # statuses and priorities (as the technician app words them)
-    "status_draft": _l("Draft"),
-    "status_scheduled": _l("Scheduled"),
-    "status_dispatched": _l("Dispatched"),
-    "status_en_route": _l("On the way"),
-    "status_on_site": _l("On site"),
-    "status_completed": _l("Completed"),
-    "status_on_hold": _l("On hold"),
-    "status_cancelled": lazy_pgettext("job status", "Cancelled"),
+    **status_texts(),
     "priority_low": _l("Low priority"),
     "priority_normal": _l("Normal priority"),
     "priority_high": _l("High priority"),

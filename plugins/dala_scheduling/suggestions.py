@@ -37,7 +37,7 @@ from dala.tenancy.models import Branch
 from dala.tenancy.scoping import get_scoped
 from dala.work import jobs, lifecycle
 from dala.work.job_models import Job
-from dala_scheduling.board import STATUS_LABELS
+from dala.work.labels import JOB_STATUS_LABELS
 from dala_scheduling.changes import apply_change, audit
 from dala_scheduling.day import PLANNABLE, Change, Day, build_day, day_origin
 from dala_scheduling.planning.problem import Priority, Problem, Resource, Route, Task, Visit
@@ -223,7 +223,7 @@ def job_day(session: Session, job: Job, day_date: Any) -> tuple[Day, Task]:
     if job.status not in PLANNABLE:
         message = _(
             "Only draft, scheduled and dispatched jobs can be planned (status now: %(status)s).",
-            status=STATUS_LABELS[job.status],
+            status=JOB_STATUS_LABELS[job.status],
         )
         raise Conflict(message)
     settings = branch_settings(session, job.branch_id)

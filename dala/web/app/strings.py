@@ -12,10 +12,11 @@ import re
 from typing import Any
 
 from babel import Locale
-from flask_babel import force_locale, lazy_pgettext, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from dala.tenancy.regions import SUPPORTED_LOCALES
+from dala.work.labels import status_texts
 
 TEXTS: dict[str, Any] = {
     # sign-in and account
@@ -62,15 +63,7 @@ TEXTS: dict[str, Any] = {
     "pull_to_refresh": _l("Pull down to refresh"),
     "release_to_refresh": _l("Release to refresh"),
     # statuses and steps
-    "status_draft": _l("Draft"),
-    "status_scheduled": _l("Scheduled"),
-    "status_dispatched": _l("Dispatched"),
-    "status_en_route": _l("On the way"),
-    "status_on_site": _l("On site"),
-    "status_completed": _l("Completed"),
-    "status_on_hold": _l("On hold"),
-    # A job's status; a company's "Cancelled" (its account) reads differently in Kazakh.
-    "status_cancelled": lazy_pgettext("job status", "Cancelled"),
+    **status_texts(),
     "priority_high": _l("High priority"),
     "priority_emergency": _l("Emergency"),
     "step_en_route": _l("On my way"),
