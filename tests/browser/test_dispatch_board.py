@@ -433,8 +433,8 @@ def test_dispatcher_plans_the_day_and_applies_it(
     shots.mkdir(exist_ok=True)
     t = world.a
     day = seed_day(app, t.tenant_id, t.main, technicians=3, jobs_each=2, queued=3)
-    # The first technician's second job: one at 09:00 sharp cannot be reached from home
-    # within the shift, and the planner reports a pinned job there as unassigned.
+    # The first technician's second job is pinned (a job pinned at the shift's start is
+    # covered in tests/scheduling/test_day.py).
     pinned_id, _n = day.planned[1]
     under_way_id, _n = day.planned[2]
     with app.test_client() as client:
